@@ -1,0 +1,2 @@
+// EventMate: small progressive enhancements. Every page works without this file.
+"use strict";
