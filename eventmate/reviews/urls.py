@@ -1,4 +1,11 @@
+from django.urls import path
+
+from . import views
 
 app_name = "reviews"
 
-urlpatterns = []
+urlpatterns = [
+    path("event/<slug:slug>/favorite/", views.favorite_toggle, name="favorite-toggle"),
+    path("favorites/", views.favorite_list, name="favorite-list"),
+    path("event/<slug:slug>/review/", views.review_create, name="review-create"),
+]
