@@ -60,5 +60,13 @@ format: install
 seed: migrate
 	$(BIN)/python manage.py seed_demo $(SEED_ARGS)
 
+## bench: the full benchmark (BENCHMARKS.md); BENCH_ARGS="--duration 60 --growth-huge" to vary it
+bench: install .secret_key
+	$(BIN)/python -m bench.run $(BENCH_ARGS)
+
+## bench-smoke: seconds of load on tiny data, to keep the harness working (CI)
+bench-smoke: install .secret_key
+	$(BIN)/python -m bench.run --smoke $(BENCH_ARGS)
+
 clean:
 	rm -rf $(VENV) var .pytest_cache .ruff_cache

@@ -8,6 +8,7 @@ so production behaviour (security headers, caching, logging) is the same on both
 Every variable read here is documented in README.md and deploy/env.example.
 """
 
+import ipaddress
 import sys
 from pathlib import Path
 
@@ -66,11 +67,23 @@ INSTALLED_APPS = [
     "eventmate.payments",
     "eventmate.bookings",
     "eventmate.reviews",
+    "eventmate.demo",
 ]
 
+# Order matters (see DEPLOYMENT.md): probes first (no host check, no limits, no cache); then
+# request id and timing around everything; security headers; static files; the page cache,
+# whose hits skip everything below it (it counts them against the rate limit itself, in the
+# same Redis round trip); the rate limit for everything else; compression; sessions, auth...
 MIDDLEWARE = [
+    "eventmate.core.health.ProbeMiddleware",
+    "eventmate.core.request_id.RequestIdMiddleware",
+    "eventmate.core.timing.RequestTimingMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    "eventmate.core.security_headers.SecurityHeadersMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "eventmate.core.pagecache.PageCacheMiddleware",
+    "eventmate.core.ratelimit.RateLimitMiddleware",
+    "eventmate.core.compression.CompressionMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -128,6 +141,20 @@ else:
     _db["CONN_MAX_AGE"] = env.int("DB_CONN_MAX_AGE", default=60)
     _db["CONN_HEALTH_CHECKS"] = True
     _db.setdefault("OPTIONS", {}).setdefault("connect_timeout", env.int("DB_CONNECT_TIMEOUT", 3))
+    # Typo-tolerant search (events.selectors) keeps titles whose pg_trgm word similarity to a
+    # keyword is at least this; the extension's default, 0.6, misses "festval" → "festival".
+    # Behind a pooler that drops startup options, use ALTER ROLE … SET instead.
+    _db["OPTIONS"].setdefault("options", "-c pg_trgm.word_similarity_threshold=0.5")
+    if env.bool("DB_POOL", default=False):
+        # psycopg's pool, one per process, instead of one persistent connection per thread
+        # (BENCHMARKS.md compares both). Django requires CONN_MAX_AGE=0 with a pool.
+        _db["CONN_MAX_AGE"] = 0
+        _db["CONN_HEALTH_CHECKS"] = False
+        _db["OPTIONS"]["pool"] = {
+            "min_size": 1,
+            "max_size": env.int("DB_POOL_MAX_SIZE", default=4),
+            "timeout": env.int("DB_CONNECT_TIMEOUT", 3),
+        }
 IS_POSTGRES = _db["ENGINE"] == "django.db.backends.postgresql"
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
@@ -144,6 +171,9 @@ if REDIS_URL:
             "KEY_PREFIX": env.str("CACHE_KEY_PREFIX", default="em"),
             "OPTIONS": {
                 "CLIENT_CLASS": "django_redis.client.DefaultClient",
+                # Circuit breaker + timing: after a failure Redis is skipped for
+                # REDIS_RETRY_SECONDS instead of costing a timeout on every command.
+                "REDIS_CLIENT_CLASS": "eventmate.core.redis_client.ResilientRedis",
                 # Short timeouts: a dead Redis must cost milliseconds per request, not seconds.
                 "SOCKET_CONNECT_TIMEOUT": env.float("REDIS_CONNECT_TIMEOUT", default=0.1),
                 "SOCKET_TIMEOUT": env.float("REDIS_SOCKET_TIMEOUT", default=0.2),
@@ -179,7 +209,20 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
 CELERY_TIMEZONE = "UTC"
-CELERY_BEAT_SCHEDULE = {}  # each app adds its periodic tasks in its AppConfig.ready()
+CELERY_BEAT_SCHEDULE = {  # apps may also add periodic tasks in their AppConfig.ready()
+    # Holds are already ignored by availability once overdue; this marks them expired,
+    # releases the stored counters and emails their owners.
+    "bookings-expire-overdue-holds": {
+        "task": "eventmate.bookings.tasks.expire_overdue_holds",
+        "schedule": 60.0,
+    },
+    # Asks the provider about payments whose webhook may have been lost.
+    "bookings-reconcile-payments": {
+        "task": "eventmate.bookings.tasks.payments_reconcile",
+        "schedule": 120.0,
+    },
+    "payments-retry-refunds": {"task": "eventmate.payments.tasks.refunds_retry", "schedule": 300.0},
+}
 
 # --------------------------------------------------------------------------------------------
 # Email
@@ -278,22 +321,123 @@ SITE_NAME = env.str("SITE_NAME", default="EventMate")
 SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
 BOOKING_HOLD_MINUTES = env.int("BOOKING_HOLD_MINUTES", default=15)
 BOOKING_MAX_TICKETS_PER_ORDER = env.int("BOOKING_MAX_TICKETS_PER_ORDER", default=10)
+# Most tickets one account may hold (pending payment) for one event at a time, so a single
+# account cannot make an event look sold out.
+BOOKING_MAX_HELD_PER_USER = env.int("BOOKING_MAX_HELD_PER_USER", default=10)
 PAYMENT_PROVIDER = env.str("PAYMENT_PROVIDER", default="test")
 STRIPE_SECRET_KEY = env.str("STRIPE_SECRET_KEY", default="")
 STRIPE_WEBHOOK_SECRET = env.str("STRIPE_WEBHOOK_SECRET", default="")
+# Reconciliation asks the provider about payments pending longer than this (lost webhooks).
+PAYMENT_RECONCILE_AFTER_SECONDS = env.int("PAYMENT_RECONCILE_AFTER_SECONDS", default=120)
+# How long after a hold expired a payment for it may still arrive (a Stripe Checkout Session
+# lives at least 30 minutes); reconciliation keeps asking about such bookings this long.
+PAYMENT_LATE_WINDOW_MINUTES = env.int("PAYMENT_LATE_WINDOW_MINUTES", default=45)
+# The test provider's "delayed confirmation" card settles after this many seconds.
+PAYMENT_TEST_SETTLE_SECONDS = env.int("PAYMENT_TEST_SETTLE_SECONDS", default=20)
+# Routes /bench/ceiling/, the bare view the benchmark compares every page with (bench/run.py
+# sets it). Off in production: it is a yardstick, not a page.
+BENCH_CEILING = env.bool("BENCH_CEILING", default=False)
 
 # --------------------------------------------------------------------------------------------
-# Logging: one JSON line per record to stdout (see eventmate.core.logging).
+# Production stack: proxies, rate limits, page cache, compression, Redis outages, probes,
+# metrics, security headers (eventmate.core; see DEPLOYMENT.md).
+# --------------------------------------------------------------------------------------------
+# Proxies whose X-Forwarded-For is believed (CIDRs). Loopback by default: nginx on the same
+# host; an outside client can never connect from a loopback address.
+TRUSTED_PROXIES = env.list("TRUSTED_PROXIES", default=["127.0.0.1/32", "::1/128"])
+METRICS_ALLOWED_IPS = env.list("METRICS_ALLOWED_IPS", default=["127.0.0.1/32", "::1/128"])
+for _name in ("TRUSTED_PROXIES", "METRICS_ALLOWED_IPS"):
+    try:
+        _parsed = [ipaddress.ip_network(cidr.strip(), strict=False) for cidr in globals()[_name]]
+    except ValueError as exc:
+        raise ImproperlyConfigured(f"{_name}: {exc}") from None
+METRICS_TOKEN = env.str("METRICS_TOKEN", default="")
+PROMETHEUS_MULTIPROC_DIR = env.str("PROMETHEUS_MULTIPROC_DIR", default="")
+
+RATELIMIT_ENABLED = env.bool("RATELIMIT_ENABLED", default=True)
+RATELIMIT_REQUESTS = env.int("RATELIMIT_REQUESTS", default=100)
+RATELIMIT_PERIOD = env.int("RATELIMIT_PERIOD", default=60)
+RATELIMIT_AUTH_REQUESTS = env.int("RATELIMIT_AUTH_REQUESTS", default=10)
+RATELIMIT_AUTH_PERIOD = env.int("RATELIMIT_AUTH_PERIOD", default=60)
+RATELIMIT_EXEMPT_PATHS = ["/health/", "/metrics/", STATIC_URL, MEDIA_URL]
+
+PAGE_CACHE_ENABLED = env.bool("PAGE_CACHE_ENABLED", default=True)
+PAGE_CACHE_SECONDS = env.int("PAGE_CACHE_SECONDS", default=60)
+PAGE_CACHE_STALE_SECONDS = env.int("PAGE_CACHE_STALE_SECONDS", default=300)
+PAGE_CACHE_LOCK_SECONDS = 10
+PAGE_CACHE_LOCK_WAIT_MS = 500
+PAGE_CACHE_MAX_BYTES = 1024 * 1024
+
+COMPRESSION_GZIP_LEVEL = 6
+COMPRESSION_BROTLI_QUALITY = 4  # per response: fast
+COMPRESSION_BROTLI_QUALITY_CACHED = 9  # once per cached page, served many times
+
+REDIS_RETRY_SECONDS = env.float("REDIS_RETRY_SECONDS", default=2.0)
+REDIS_OUTAGE_LOG_SECONDS = env.float("REDIS_OUTAGE_LOG_SECONDS", default=60.0)
+HEALTH_CHECK_TIMEOUT = env.float("HEALTH_CHECK_TIMEOUT", default=1.0)
+
+SLOW_REQUEST_MS = env.int("SLOW_REQUEST_MS", default=500)
+ACCESS_LOG = env.bool("ACCESS_LOG", default=True)
+SERVER_TIMING = env.bool("SERVER_TIMING", default=True)
+
+SECURITY_HEADERS_ENABLED = not DEBUG
+_img_src = ["'self'", "data:"]
+if MEDIA_URL.startswith(("https://", "http://")):
+    _img_src.append("/".join(MEDIA_URL.split("/")[:3]))
+if MEDIA_STORAGE == "s3" and STORAGES["default"]["OPTIONS"]["custom_domain"]:
+    _img_src.append("https://" + STORAGES["default"]["OPTIONS"]["custom_domain"])
+_img_src += env.list("CSP_EXTRA_IMG_SRC", default=[])
+_form_action = ["'self'"]
+if PAYMENT_PROVIDER == "stripe":
+    # The booking form's POST is answered with a redirect to Stripe Checkout, and browsers
+    # apply form-action to that redirect too.
+    _form_action.append("https://checkout.stripe.com")
+CONTENT_SECURITY_POLICY = {
+    "default-src": ["'self'"],
+    "script-src": ["'self'"],
+    "style-src": ["'self'"],
+    "img-src": _img_src,
+    "font-src": ["'self'"],
+    "connect-src": ["'self'"],
+    "object-src": ["'none'"],
+    "base-uri": ["'self'"],
+    "frame-ancestors": ["'none'"],
+    "form-action": _form_action,
+}
+PERMISSIONS_POLICY = (
+    "accelerometer=(), camera=(), geolocation=(), gyroscope=(), magnetometer=(), "
+    "microphone=(), payment=(), usb=()"
+)
+
+# --------------------------------------------------------------------------------------------
+# Logging: one JSON line per record to stdout (see eventmate.core.logging), and to a rotating
+# file (10 MB x 10, shared safely by the Gunicorn workers) when LOG_FILE is set.
 # --------------------------------------------------------------------------------------------
 LOG_LEVEL = env.str("LOG_LEVEL", default="INFO")
+LOG_FILE = env.str("LOG_FILE", default="")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "formatters": {"json": {"()": "eventmate.core.logging.JsonFormatter"}},
-    "handlers": {"stdout": {"class": "logging.StreamHandler", "formatter": "json"}},
+    "handlers": {
+        "stdout": {
+            "class": "logging.StreamHandler",
+            "formatter": "json",
+            "stream": "ext://sys.stdout",
+        }
+    },
     "root": {"handlers": ["stdout"], "level": LOG_LEVEL},
     "loggers": {
         "django.request": {"level": "ERROR"},
         "django.server": {"level": "WARNING"},
     },
 }
+if LOG_FILE:
+    LOGGING["handlers"]["file"] = {
+        "()": "eventmate.core.logging.ProcessSafeRotatingFileHandler",
+        "filename": LOG_FILE,
+        "maxBytes": 10 * 1024 * 1024,
+        "backupCount": 10,
+        "formatter": "json",
+    }
+    LOGGING["root"]["handlers"].append("file")

@@ -16,6 +16,12 @@ STORAGES = {
 }
 MEDIA_ROOT = BASE_DIR / "var" / "test-media"  # noqa: F405
 CELERY_TASK_ALWAYS_EAGER = True
+# Tests build rows with factories, which do not bump cache versions as the services do, so a
+# whole-page cache would serve pages from before a test's own writes. tests/core enables it
+# where it is under test.
+PAGE_CACHE_ENABLED = False
+# Metrics stay in the test process even if the shell exported a Gunicorn multiprocess folder.
+PROMETHEUS_MULTIPROC_DIR = ""
 
 if IS_POSTGRES:
     # Several test runs may share one server (CI, developers in parallel): one database each.

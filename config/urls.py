@@ -13,6 +13,10 @@ urlpatterns = [
     path("", include("eventmate.events.urls")),
 ]
 
+if settings.BENCH_CEILING:
+    # The benchmark's bare-Django ceiling (bench/run.py): same server, same middleware.
+    urlpatterns.insert(0, path("bench/ceiling/", core_views.bench_ceiling, name="bench-ceiling"))
+
 handler400 = core_views.bad_request
 handler403 = core_views.permission_denied
 handler404 = core_views.page_not_found

@@ -14,6 +14,19 @@ from eventmate.reviews.models import Favorite, Review
 PASSWORD = "correct horse battery staple"
 
 
+def uploaded_image(name="photo.png", *, size=(64, 48), image_format="PNG", color="purple"):
+    """An in-memory upload of a real image (Pillow), as a browser would send it."""
+    from io import BytesIO
+
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from PIL import Image
+
+    buffer = BytesIO()
+    Image.new("RGB", size, color).save(buffer, format=image_format)
+    content_type = f"image/{image_format.lower()}"
+    return SimpleUploadedFile(name, buffer.getvalue(), content_type=content_type)
+
+
 class UserFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = User

@@ -175,6 +175,34 @@ class Event(models.Model):
             ),
             # Host's "my events".
             models.Index(fields=["host", "-starts_at"], name="events_host_idx"),
+            # Discovery (events.selectors), over what a visitor may find: published and not
+            # cancelled. The capped result count of search and city pages,
+            # `WHERE ends_at >= now [AND ends_at >= :from AND starts_at < :to]
+            # [AND price …]`, is answered from this index alone (index-only scan).
+            models.Index(
+                fields=["ends_at", "starts_at", "price"],
+                name="events_listed_ends_idx",
+                condition=Q(is_published=True, is_cancelled=False),
+            ),
+            # Search sorted by price (`ORDER BY price, starts_at LIMIT 24`) and `free=1`.
+            models.Index(
+                fields=["price", "starts_at"],
+                name="events_listed_price_idx",
+                condition=Q(is_published=True, is_cancelled=False),
+            ),
+            # Home "popular" and search sorted by popularity
+            # (`ORDER BY tickets_sold DESC, starts_at LIMIT n`).
+            models.Index(
+                fields=["-tickets_sold", "starts_at"],
+                name="events_listed_popular_idx",
+                condition=Q(is_published=True, is_cancelled=False),
+            ),
+            # Search sorted by rating (`ORDER BY rating_average DESC, rating_count DESC …`).
+            models.Index(
+                fields=["-rating_average", "-rating_count", "starts_at"],
+                name="events_listed_rating_idx",
+                condition=Q(is_published=True, is_cancelled=False),
+            ),
         ]
 
     def __str__(self):

@@ -1,10 +1,132 @@
-"""Discovery pages: home, search, city, event detail, autocomplete."""
+"""Discovery pages: home, search, city, event detail, autocomplete.
 
-from django.http import HttpResponse
+For anonymous visitors these pages read no session and render no CSRF token, so a whole-page
+cache can serve them: the favourite and booking forms appear only for signed-in users, and
+anonymous visitors get log-in links instead.
+"""
+
+from dataclasses import dataclass
+from datetime import timedelta
+
+from django.http import Http404, JsonResponse
+from django.shortcuts import render
+from django.utils import timezone
+from django.utils.functional import SimpleLazyObject
+
+from eventmate.core.pagecache import EVENT, LISTINGS, anonymous_page_cache
+
+from .. import search, selectors
+from ..models import Category
+
+PARTIAL_PARAM = "partial"
 
 
-def _scaffold(request, *args, **kwargs):  # replaced by the discovery work (issue 3)
-    return HttpResponse("scaffold", status=501)
+@dataclass(frozen=True)
+class PageLink:
+    number: int | None  # None marks a gap ("…")
+    url: str = ""
+    is_current: bool = False
 
 
-home = event_search = city_detail = event_detail = autocomplete = _scaffold
+def _pagination(results: selectors.SearchResults, path: str) -> dict:
+    filters = results.filters
+    return {
+        "page_links": [
+            PageLink(n, filters.url(path, page=n), n == results.page) if n else PageLink(None)
+            for n in results.page_numbers
+        ],
+        "previous_url": filters.url(path, page=results.page - 1) if results.has_previous else "",
+        "next_url": filters.url(path, page=results.page + 1) if results.has_next else "",
+    }
+
+
+def _search_response(request, *, template: str, scope_city=None, extra_context=None):
+    """Shared by the search and city pages: same filters, same results markup.
+
+    With ?partial=1 only the result cards and the pagination are returned, for the "load
+    more" button; the URL alone decides the answer, so it caches like any other page.
+    """
+    parsed = search.parse_search_params(
+        request.GET,
+        # One day of slack so a visitor west of the server's zone can still ask for "today".
+        today=timezone.localdate() - timedelta(days=1),
+        with_location=scope_city is None,
+    )
+    results = selectors.event_search(
+        filters=parsed.filters, notices=parsed.notices, scope_city=scope_city
+    )
+    chips = search.filter_chips(
+        results.filters,
+        request.path,
+        city_label=results.city.name if results.city and not scope_city else "",
+    )
+    context = {
+        "results": results,
+        "filters": results.filters,
+        "chips": chips,
+        "clear_url": request.path,
+        "sort_choices": search.SORT_CHOICES,
+        "date_presets": search.DATE_PRESETS,
+        "categories": Category.choices,
+        "count_cap": selectors.COUNT_CAP,
+        **_pagination(results, request.path),
+        **(extra_context or {}),
+    }
+    if request.GET.get(PARTIAL_PARAM) == "1":
+        return render(request, "events/_results_page.html", context)
+    return render(request, template, context)
+
+
+@anonymous_page_cache(LISTINGS)
+def home(request):
+    context = {
+        "home": selectors.home_page(),
+        "date_presets": search.DATE_PRESETS,
+    }
+    return render(request, "events/home.html", context)
+
+
+@anonymous_page_cache(LISTINGS)
+def event_search(request):
+    return _search_response(request, template="events/search.html")
+
+
+@anonymous_page_cache(LISTINGS)
+def city_detail(request, slug):
+    city = selectors.city_by_slug(slug=slug)
+    if city is None:
+        raise Http404("No such city.")
+    return _search_response(
+        request, template="events/city.html", scope_city=city, extra_context={"city": city}
+    )
+
+
+def _page_number(raw: str) -> int:
+    raw = raw.strip()
+    if raw.isascii() and raw.isdigit():
+        return int(raw) if len(raw) <= 6 else 10**6  # clamped to the last page by the selector
+    return 1
+
+
+@anonymous_page_cache(EVENT)
+def event_detail(request, slug):
+    event = selectors.event_detail(slug=slug)
+    if event is None or not selectors.can_view_event(event=event, user=request.user):
+        raise Http404("No such event.")
+    context = {
+        "event": event,
+        "reviews": selectors.event_reviews(
+            event=event, page=_page_number(request.GET.get("reviews", ""))
+        ),
+        # Lazy: the template caches this section (versioned), so a hit runs no query for it.
+        "similar": SimpleLazyObject(lambda: selectors.similar_events(event=event)),
+        "booking": selectors.booking_options(event=event),
+        "is_favorite": selectors.is_favorite(event=event, user=request.user),
+        "few_tickets_left": selectors.FEW_TICKETS_LEFT,
+    }
+    return render(request, "events/event_detail.html", context)
+
+
+@anonymous_page_cache(LISTINGS)
+def autocomplete(request):
+    return JsonResponse(selectors.autocomplete(text=request.GET.get("q", "")))

@@ -1,0 +1,345 @@
+"""Whole-page cache for anonymous visitors, with a lean hit path.
+
+Which pages: only views marked with `@anonymous_page_cache(scope=...)`; the middleware finds the
+mark by resolving the path (memoised), so an unmarked view is never cached.
+
+Which requests: GET and HEAD without a session cookie, a messages cookie or an Authorization
+header. Which responses are stored: 200, not streaming, no Set-Cookie, no `Vary` other than
+Accept-Encoding (so never one that read the session: that adds `Vary: Cookie`), no CSRF token
+produced, no `Cache-Control: private/no-store/no-cache` set by the view.
+
+Key: scheme, host, language, path and the query string normalised (parameters sorted by name,
+tracking parameters dropped). A page is stored as three entries, one per encoding (plain, gzip,
+brotli: compressed once, at store time), each with the headers, an ETag and the versions
+(eventmate.core.cache_versions) of what the page shows: listing pages depend on "listings", an
+event page on its slug's version (and the all-event-pages version). A hit is one cache round
+trip (the entry for the client's encoding and the current versions, pipelined with the request's
+rate-limit count) and no session, auth, template or database work; it answers 304 to a matching
+If-None-Match / If-Modified-Since.
+
+Freshness: an entry is fresh while its versions are current and it is younger than
+PAGE_CACHE_SECONDS (which bounds staleness from time alone: events starting, a city renamed).
+Stampede protection: when an entry is stale, one worker takes a short lock and re-renders while
+the others keep serving the stale copy (for at most PAGE_CACHE_STALE_SECONDS more); when there
+is no copy at all, the others wait up to PAGE_CACHE_LOCK_WAIT_MS for the first to finish.
+"""
+
+import hashlib
+import time
+from dataclasses import dataclass
+from functools import lru_cache
+from urllib.parse import parse_qsl, urlencode
+
+from django.conf import settings
+from django.core.cache import cache
+from django.core.exceptions import DisallowedHost
+from django.http import HttpResponse
+from django.urls import Resolver404, resolve
+from django.utils import translation
+from django.utils.cache import get_conditional_response, patch_vary_headers
+from django.utils.http import http_date
+
+from eventmate.core import cache_versions, compression, metrics, ratelimit
+from eventmate.core.compression import negotiate
+
+LISTINGS = "listings"
+EVENT = "event"
+
+_ENTRY_FORMAT = 2
+_TRACKING_PARAMS = ("utm_", "fbclid", "gclid", "mc_cid", "mc_eid")
+# Headers the middleware sets itself on every cached answer, or that belong to one response.
+_UNSTORED_HEADERS = frozenset(
+    {
+        "content-length",
+        "content-encoding",
+        "vary",
+        "etag",
+        "last-modified",
+        "cache-control",
+        "expires",
+        "date",
+        "set-cookie",
+        "server-timing",
+        "x-request-id",
+    }
+)
+_MAX_QUERY_LENGTH = 1024
+
+
+def anonymous_page_cache(scope: str, *, slug_kwarg: str = "slug"):
+    """Mark a view's anonymous GET responses as cacheable by PageCacheMiddleware.
+
+    scope=LISTINGS: the page lists events (invalidated by any event change).
+    scope=EVENT: the page shows the event named by the URL's `slug_kwarg` (invalidated by
+    cache_versions.event_changed for that event).
+    The view itself is unchanged: it must not read the session or render a CSRF token for
+    anonymous visitors (those responses would simply not be stored).
+    """
+    if scope not in (LISTINGS, EVENT):
+        raise ValueError(f"unknown page cache scope {scope!r}")
+
+    def decorator(view):
+        view.page_cache_scope = scope
+        view.page_cache_slug_kwarg = slug_kwarg
+        return view
+
+    return decorator
+
+
+@dataclass(frozen=True)
+class PageRule:
+    scopes: tuple[str, ...]
+    route: str
+
+
+@lru_cache(maxsize=4096)
+def page_rule(path_info: str, urlconf: str) -> PageRule | None:
+    """How `path_info` is cached, or None when its view is not marked. Memoised: the answer
+    depends only on the URL configuration."""
+    try:
+        match = resolve(path_info, urlconf)
+    except Resolver404:
+        return None
+    scope = getattr(match.func, "page_cache_scope", None)
+    if scope == LISTINGS:
+        return PageRule((cache_versions.LISTINGS,), match.view_name)
+    if scope == EVENT:
+        slug = match.kwargs.get(match.func.page_cache_slug_kwarg)
+        if not slug:
+            return None
+        return PageRule(
+            (cache_versions.event_page_scope(slug), cache_versions.EVENT_PAGES), match.view_name
+        )
+    return None
+
+
+def normalised_query(query_string: str) -> str:
+    pairs = [
+        (name, value)
+        for name, value in parse_qsl(query_string, keep_blank_values=True)
+        if not name.startswith(_TRACKING_PARAMS)
+    ]
+    # Stable sort by name only: the order of repeated values can matter to a view.
+    pairs.sort(key=lambda pair: pair[0])
+    return urlencode(pairs)
+
+
+@dataclass
+class Entry:
+    """One encoding of a cached page. A page is stored as three entries (identity, gzip, br),
+    each under its own key, so a hit fetches only the bytes it sends."""
+
+    versions: tuple
+    fresh_until: float
+    built_at: float
+    status: int
+    headers: list
+    body: bytes
+    content_encoding: str | None  # None when this variant is the plain body
+    etag: str
+    route: str
+    vary_encoding: bool  # several variants exist: the answer varies by Accept-Encoding
+    format: int = _ENTRY_FORMAT
+
+
+_ENCODINGS = ("br", "gzip", "identity")
+
+
+class PageCacheMiddleware:
+    """Place right after WhiteNoise and before RateLimitMiddleware, compression and sessions:
+    a hit skips everything below it. It still gets the security headers (above it) and is
+    rate limited: the hit path counts the request against the site limit in the same Redis
+    round trip that fetches the page (ratelimit.hit_and_get), and RateLimitMiddleware skips
+    requests counted here."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+        self.enabled = settings.PAGE_CACHE_ENABLED
+        self.fresh_seconds = settings.PAGE_CACHE_SECONDS
+        self.stale_seconds = settings.PAGE_CACHE_STALE_SECONDS
+        self.lock_seconds = settings.PAGE_CACHE_LOCK_SECONDS
+        self.wait_seconds = settings.PAGE_CACHE_LOCK_WAIT_MS / 1000
+        self.max_bytes = settings.PAGE_CACHE_MAX_BYTES
+        self.bypass_cookies = (settings.SESSION_COOKIE_NAME, "messages")
+        self.per_request_language = settings.USE_I18N and (
+            "django.middleware.locale.LocaleMiddleware" in settings.MIDDLEWARE
+        )
+        self.rate_limit = settings.RATELIMIT_REQUESTS
+        self.rate_period = settings.RATELIMIT_PERIOD
+
+    # ------------------------------------------------------------------------------------------
+    def __call__(self, request):
+        if not self._candidate(request):
+            return self.get_response(request)
+        rule = page_rule(request.path_info, settings.ROOT_URLCONF)
+        if rule is None:
+            return self.get_response(request)
+        try:
+            host = request.get_host()
+        except DisallowedHost:
+            return self.get_response(request)  # the normal path answers 400
+        cache_versions.retry_pending_bumps()
+        page_key = self._key(request, host)
+        encoding = negotiate(request.META.get("HTTP_ACCEPT_ENCODING", "")) or "identity"
+        entry_key = f"{page_key}:{encoding}"
+        version_keys = cache_versions.version_keys(rule.scopes)
+        if ratelimit.site_limit_applies(request):
+            result, found = ratelimit.hit_and_get(
+                ratelimit.SITE,
+                ratelimit.site_identifiers(request),
+                limit=self.rate_limit,
+                period=self.rate_period,
+                keys=[entry_key, *version_keys],
+            )
+            request.META[ratelimit.COUNTED] = True
+            if not result.allowed:
+                return ratelimit.too_many_requests(request, result, scope=ratelimit.SITE)
+        else:
+            found = cache_versions.get_many_quietly([entry_key, *version_keys])
+        entry = found.get(entry_key)
+        if not isinstance(entry, Entry) or entry.format != _ENTRY_FORMAT:
+            entry = None
+        current = tuple(found.get(key) for key in version_keys)
+        if entry is not None and entry.versions == current and time.time() < entry.fresh_until:
+            return self._serve(request, entry, "hit")
+        lock_key = "pcl:" + page_key[3:]
+        locked = cache.add(lock_key, 1, timeout=self.lock_seconds)
+        if locked is False:  # another worker is rendering this page right now
+            if entry is not None:
+                return self._serve(request, entry, "stale")
+            entry = self._wait_for(entry_key, current)
+            if entry is not None:
+                return self._serve(request, entry, "hit")
+        try:
+            return self._render_and_store(request, page_key, encoding, rule, current)
+        finally:
+            if locked:
+                cache.delete(lock_key)
+
+    def _candidate(self, request) -> bool:
+        if not self.enabled or request.method not in ("GET", "HEAD"):
+            return False
+        if "HTTP_AUTHORIZATION" in request.META:
+            return False
+        if len(request.META.get("QUERY_STRING", "")) > _MAX_QUERY_LENGTH:
+            return False
+        cookies = request.COOKIES
+        return not any(name in cookies for name in self.bypass_cookies)
+
+    def _key(self, request, host: str) -> str:
+        language = (
+            translation.get_language_from_request(request)
+            if self.per_request_language
+            else settings.LANGUAGE_CODE
+        )
+        query = request.META.get("QUERY_STRING", "")
+        identity = "|".join(
+            (request.scheme, host, language, request.path, normalised_query(query) if query else "")
+        )
+        return "pc:" + hashlib.blake2b(identity.encode(), digest_size=20).hexdigest()
+
+    def _wait_for(self, entry_key: str, current: tuple) -> Entry | None:
+        deadline = time.monotonic() + self.wait_seconds
+        while time.monotonic() < deadline:
+            time.sleep(0.02)
+            entry = cache.get(entry_key)
+            if isinstance(entry, Entry) and entry.versions == current:
+                return entry
+        return None
+
+    # ------------------------------------------------------------------------------------------
+    def _render_and_store(self, request, page_key, encoding, rule: PageRule, current: tuple):
+        if any(version is None for version in current):
+            # Versions are read before rendering: a change committed while we render bumps
+            # them past what this entry records, so the entry is stale at once.
+            versions = cache_versions.get_versions(*rule.scopes)
+            current = tuple(versions[scope] for scope in rule.scopes)
+        request.META[compression.DEFERRED] = True
+        response = self.get_response(request)
+        request.page_cache_status = "miss"
+        metrics.PAGE_CACHE.labels("miss").inc()
+        if not self._storable(request, response) or any(v < 0 for v in current):
+            response["X-Page-Cache"] = "miss"
+            return compression.compress_response(request, response)
+        entries = self._entries(response, current, rule.route)
+        cache.set_many(
+            {f"{page_key}:{name}": entry for name, entry in entries.items()},
+            timeout=self.fresh_seconds + self.stale_seconds,
+        )
+        return self._answer(request, entries[encoding], response_status="miss")
+
+    def _storable(self, request, response) -> bool:
+        if response.status_code != 200 or response.streaming or response.cookies:
+            return False
+        if response.has_header("Content-Encoding") or compression.csrf_token_produced(
+            request, response
+        ):
+            return False
+        vary = {v.strip().lower() for v in response.get("Vary", "").split(",") if v.strip()}
+        if vary - {"accept-encoding"}:
+            return False
+        cache_control = response.get("Cache-Control", "").lower()
+        if any(word in cache_control for word in ("private", "no-store", "no-cache")):
+            return False
+        return len(response.content) <= self.max_bytes
+
+    def _entries(self, response, versions: tuple, route: str) -> dict[str, Entry]:
+        body = response.content
+        bodies = {"identity": (body, None)}
+        if len(body) >= compression.MIN_SIZE and compression.is_compressible_type(
+            response.get("Content-Type", "")
+        ):
+            for name in ("br", "gzip"):
+                compressed = compression.compress(body, name, best=True)
+                if len(compressed) < len(body):
+                    bodies[name] = (compressed, name)
+        now = time.time()
+        headers = [
+            (name, value)
+            for name, value in response.headers.items()
+            if name.lower() not in _UNSTORED_HEADERS
+        ]
+        etag = f'W/"{hashlib.blake2b(body, digest_size=12).hexdigest()}"'
+        entries = {}
+        for name in _ENCODINGS:
+            # An encoding that did not pay off (tiny or binary body) is served plain.
+            variant_body, content_encoding = bodies.get(name) or bodies["identity"]
+            entries[name] = Entry(
+                versions=versions,
+                fresh_until=now + self.fresh_seconds,
+                built_at=now,
+                status=response.status_code,
+                headers=headers,
+                body=variant_body,
+                content_encoding=content_encoding,
+                etag=etag,
+                route=route,
+                vary_encoding=len(bodies) > 1,
+            )
+        return entries
+
+    # ------------------------------------------------------------------------------------------
+    def _serve(self, request, entry: Entry, status: str):
+        request.page_cache_status = status
+        request.page_cache_route = entry.route
+        metrics.PAGE_CACHE.labels(status).inc()
+        return self._answer(request, entry, response_status=status)
+
+    def _answer(self, request, entry: Entry, *, response_status: str):
+        response = HttpResponse(entry.body, status=entry.status)
+        for name, value in entry.headers:
+            response[name] = value
+        if entry.content_encoding:
+            response["Content-Encoding"] = entry.content_encoding
+        response["Content-Length"] = str(len(entry.body))
+        response["ETag"] = entry.etag
+        response["Last-Modified"] = http_date(entry.built_at)
+        # Browsers revalidate every time (cheap: 304); shared caches must not keep it, since it
+        # is the anonymous variant and carries no `Vary: Cookie`.
+        response["Cache-Control"] = "private, no-cache"
+        response["X-Page-Cache"] = response_status
+        if entry.vary_encoding:
+            patch_vary_headers(response, ("Accept-Encoding",))
+        return get_conditional_response(
+            request, etag=entry.etag, last_modified=int(entry.built_at), response=response
+        )

@@ -1,0 +1,90 @@
+"""Booking emails: sent only after commit, in plain text and HTML."""
+
+import pytest
+
+from eventmate.bookings import services
+from tests.bookings.steps import make_overdue, pay
+from tests.factories import UserFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def test_no_email_leaves_before_the_transaction_commits(
+    event, buyer, mailoutbox, django_capture_on_commit_callbacks
+):
+    booking = services.booking_hold(user=buyer, event=event, quantity=1)
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        pay(booking)
+    assert mailoutbox == []
+    for callback in callbacks:
+        callback()
+    assert len(mailoutbox) == 1
+
+
+def test_rolled_back_change_sends_no_email(
+    event, buyer, mailoutbox, django_capture_on_commit_callbacks
+):
+    from django.db import transaction
+
+    booking = services.booking_hold(user=buyer, event=event, quantity=1)
+    with django_capture_on_commit_callbacks(execute=True):
+        try:
+            with transaction.atomic():
+                pay(booking)
+                raise RuntimeError("crash after confirming")
+        except RuntimeError:
+            pass
+    assert mailoutbox == []
+
+
+def test_confirmation_has_text_html_ticket_link_and_calendar_file(
+    event, buyer, commit, mailoutbox, settings
+):
+    booking = services.booking_hold(user=buyer, event=event, quantity=2)
+    with commit():
+        pay(booking)
+    [message] = mailoutbox
+    assert message.to == [buyer.email]
+    assert f"{settings.SITE_URL}/ticket/" in message.body
+    html, mimetype = message.alternatives[0]
+    assert mimetype == "text/html" and "Open your ticket" in html
+    [(filename, content, attachment_type)] = message.attachments
+    assert filename == f"{booking.reference}.ics"
+    assert attachment_type == "text/calendar"
+    assert "BEGIN:VEVENT" in (content.decode() if isinstance(content, bytes) else content)
+
+
+def test_hold_expired_email_says_no_charge(event, buyer, commit, mailoutbox):
+    make_overdue(services.booking_hold(user=buyer, event=event, quantity=1))
+    with commit():
+        services.expire_overdue_holds()
+    [message] = mailoutbox
+    assert "have not been charged" in message.body
+    assert "have not been charged" in message.alternatives[0][0]
+
+
+def test_event_cancelled_email_reaches_every_attendee_with_refund_details(
+    event, commit, mailoutbox
+):
+    buyers = UserFactory.create_batch(3)
+    for user in buyers:
+        pay(services.booking_hold(user=user, event=event, quantity=1))
+    mailoutbox.clear()
+    with commit():
+        services.event_cancel(event=event, by=event.host)
+    assert sorted(m.to[0] for m in mailoutbox) == sorted(u.email for u in buyers)
+    assert all("refunded 25.00 USD" in m.body for m in mailoutbox)
+
+
+def test_user_without_an_email_address_gets_no_email(event, commit, mailoutbox):
+    silent = UserFactory(email="")
+    with commit():
+        pay(services.booking_hold(user=silent, event=event, quantity=1))
+    assert mailoutbox == []
+
+
+def test_deleted_account_address_gets_no_email(event, commit, mailoutbox):
+    deleted = UserFactory(email="deleted-7@invalid")
+    with commit():
+        pay(services.booking_hold(user=deleted, event=event, quantity=1))
+    assert mailoutbox == []

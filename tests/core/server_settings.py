@@ -1,0 +1,11 @@
+"""Settings for the Gunicorn instances started by test_servers.py: production settings, except
+that static files are served without `collectstatic`'s manifest (building it for every run
+would add half a minute and test nothing these tests are about)."""
+
+from config.settings import *  # noqa: F403
+from config.settings import STORAGES
+
+STORAGES = {
+    **STORAGES,
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
