@@ -80,7 +80,10 @@ class RowInserter:
     def insert_all(self, rows: Iterable[Sequence], count: int, progress=None) -> list[int]:
         """Insert exactly `count` rows taken lazily from `rows`; return their primary keys in
         order. On PostgreSQL all of them go through one COPY, so the database works on what
-        was sent while the caller's generator produces the rest. Call inside a transaction."""
+        was sent while the caller's generator produces the rest.
+
+        Preconditions: inside a transaction; the generator must not query the database (the
+        connection is busy with the COPY until the last row is sent)."""
         if count == 0:
             return []
         self.count += count

@@ -128,7 +128,6 @@ EVENT_FIELDS = (
     "free_cancellation_hours", "minimum_age", "is_published", "is_featured", "is_cancelled",
     "rating_average", "rating_count", "created_at", "updated_at", "search_vector",
 )  # fmt: skip
-EVENT_SLUG = EVENT_FIELDS.index("slug")
 IMAGE_FIELDS = ("event_id", "image", "alt_text", "order", "is_primary")
 BOOKING_FIELDS = (
     "user_id", "event_id", "reference", "quantity", "attendance_date", "unit_price", "total",
@@ -191,7 +190,7 @@ class EventFacts:
         "booking_ids", "bookings", "capacity", "category", "city_slot", "created_at", "days",
         "ends_at", "first_day", "held", "host_slot", "id", "index", "is_featured",
         "is_published", "pictures", "price", "rating_count", "rating_sum", "reviews",
-        "scarcity_leave", "sold", "starts_at", "title",
+        "scarcity_leave", "slug", "sold", "starts_at", "title",
     )  # fmt: skip
 
     def __init__(self, **values):
@@ -512,6 +511,7 @@ class DemoSeeder:
         self.events = events = [self._outline_event(outlines, i) for i in range(total)]
         self._plan_bookings()
         self._plan_reviews()
+        self._avoid_existing_slugs()
 
         tables = (Event, EventImage, Booking, Review)
         rebuild = drop_secondary_indexes(tables) if total >= INDEX_REBUILD_MIN_EVENTS else []
@@ -572,17 +572,10 @@ class DemoSeeder:
             bar.finish()
 
     def _event_rows(self):
-        """Event rows in order, checked in batches against slugs made outside the demo."""
+        """Event rows in order. Runs while COPY holds the connection: no queries in here."""
         details, artwork = self.rng("details"), self._artwork_by_category()
-        check_slugs = Event.objects.exists()
-        for start in range(0, len(self.events), BATCH_SIZE):
-            rows = [
-                self._event_row(details, event, artwork)
-                for event in self.events[start : start + BATCH_SIZE]
-            ]
-            if check_slugs:
-                self._avoid_existing_slugs(rows)
-            yield from rows
+        for event in self.events:
+            yield self._event_row(details, event, artwork)
 
     def _artwork_by_category(self) -> dict[str, list[int]]:
         """Pool pictures whose palette matches each category (palette i ↔ category i)."""
@@ -594,13 +587,18 @@ class DemoSeeder:
             for value in Category.values
         }
 
-    def _avoid_existing_slugs(self, rows: list[list]) -> None:
-        """Demo slugs end in the event's number, so they only meet slugs made elsewhere."""
-        slugs = [row[EVENT_SLUG] for row in rows]
-        taken = set(Event.objects.filter(slug__in=slugs).values_list("slug", flat=True))
-        for row in rows:
-            if row[EVENT_SLUG] in taken:
-                row[EVENT_SLUG] = f"{row[EVENT_SLUG]}-demo"
+    def _avoid_existing_slugs(self) -> None:
+        """Demo slugs end in the event's number, so they only meet slugs made elsewhere
+        (checked before the COPY starts: no queries can run during it)."""
+        if not Event.objects.exists():
+            return
+        for start in range(0, len(self.events), BATCH_SIZE):
+            batch = self.events[start : start + BATCH_SIZE]
+            slugs = [event.slug for event in batch]
+            taken = set(Event.objects.filter(slug__in=slugs).values_list("slug", flat=True))
+            for event in batch:
+                if event.slug in taken:
+                    event.slug = f"{event.slug}-demo"
 
     # -- pass 1: outlines ------------------------------------------------------------------
     def _day_offset(self, rng: random.Random, index: int) -> int:
@@ -720,6 +718,7 @@ class DemoSeeder:
         ).replace(microsecond=0)
         return EventFacts(
             index=index,
+            slug=f"{slugify(title)[:190].strip('-') or 'event'}-{index + 1}",
             category=category,
             host_slot=host_slot,
             city_slot=city_slot,
@@ -866,9 +865,8 @@ class DemoSeeder:
         pictures = [(rng.choice(artwork[event.category]), f"{title} at {venue}")]
         for number in range(rng.choices((0, 1, 2), cum_weights=(75, 90, 100))[0]):
             pictures.append((rng.randrange(len(self.artwork)), f"{title}, photo {number + 2}"))
-        slug = f"{slugify(title)[:190].strip('-') or 'event'}-{event.index + 1}"
         row = [
-            self.host_ids[event.host_slot], title, slug, description, event.category, city_id,
+            self.host_ids[event.host_slot], title, event.slug, description, event.category, city_id,
             venue, f"{rng.randint(1, 480)} {rng.choice(data.STREETS)}, {city.name}",
             Decimal(f"{latitude:.6f}"), Decimal(f"{longitude:.6f}"), event.starts_at,
             event.ends_at, event.price, self.currency, event.capacity, event.sold, event.held,
