@@ -25,12 +25,14 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
+from functools import lru_cache
 from itertools import accumulate
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.contrib.auth.hashers import make_password
 from django.db import connection, transaction
+from django.db.models import Q
 from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.text import slugify
@@ -42,11 +44,12 @@ from eventmate.demo import data, images
 from eventmate.demo.bulk import (
     BATCH_SIZE,
     RowInserter,
-    create_indexes,
-    drop_secondary_indexes,
+    drop_for_bulk_load,
+    restore_after_bulk_load,
 )
 from eventmate.demo.progress import ProgressBar
 from eventmate.events.models import Category, City, Event, EventImage
+from eventmate.payments.models import TestPayment
 from eventmate.reviews.models import Favorite, Review
 
 DEMO_EMAIL_DOMAIN = "demo.eventmate.example"  # RFC 2606: can never reach a real mailbox
@@ -54,9 +57,10 @@ DEMO_PASSWORD = "eventmate-demo"
 ADMIN_USERNAME, HOST_USERNAME, DEMO_USERNAME = "admin", "host", "demo"
 DEFAULT_SEED = 2024
 CENTS = Decimal("0.01")
-# From this many events on, PostgreSQL loads build the secondary indexes once at the end
-# instead of row by row (see bulk.drop_secondary_indexes; the tables are locked meanwhile).
-INDEX_REBUILD_MIN_EVENTS = 20_000
+# From this many events on, PostgreSQL loads add the secondary indexes and foreign keys once
+# at the end instead of maintaining them row by row (see bulk.drop_for_bulk_load; the tables
+# are locked meanwhile).
+BULK_LOAD_MIN_EVENTS = 20_000
 
 # Share of events per category (music and food are the big markets).
 CATEGORY_WEIGHTS = {
@@ -72,6 +76,9 @@ CATEGORY_CUM_WEIGHTS = tuple(accumulate(CATEGORY_WEIGHTS.values()))
 CATEGORY_TOTAL = CATEGORY_CUM_WEIGHTS[-1]
 QUANTITIES, QUANTITY_CUM_WEIGHTS = (1, 2, 3, 4, 5, 6), tuple(accumulate((45, 33, 9, 8, 3, 2)))
 CANCELLATION_HOURS = (0, 24, 48, 48, 48, 72, 168)
+# Time buckets some of the first events are pinned to, so even a tiny seed has past events
+# and events today, tomorrow and this weekend.
+FORCED_BUCKETS = {1: "past", 2: "today", 3: "tomorrow", 4: "weekend", 6: "past"}
 
 
 @dataclass(frozen=True)
@@ -138,6 +145,10 @@ BOOKING_STATUS = BOOKING_FIELDS.index("status")
 REVIEW_FIELDS = ("user_id", "event_id", "booking_id", "rating", "comment", "created_at",
                  "updated_at")  # fmt: skip
 FAVORITE_FIELDS = ("user_id", "event_id", "created_at")
+PAYMENT_FIELDS = (
+    "reference", "order_reference", "amount", "currency", "status", "card_last4",
+    "created_at", "settles_at", "refunded_at",
+)  # fmt: skip
 
 
 class FastRandom(random.Random):
@@ -234,12 +245,17 @@ def _delete_where_in(model, column: str, subquery) -> int:
 @transaction.atomic
 def flush_demo_data() -> dict[str, int]:
     """Delete the demo accounts, the events they host and everything attached to those events
-    or accounts (images rows, bookings — also other people's bookings of demo events —,
-    reviews, favourites), then the demo cities no other event uses. Generated image files are
-    kept: they are reused by the next seed. Returns counts per model."""
+    or accounts (image rows, bookings — also other people's bookings of demo events — and
+    their test-provider payments, reviews, favourites), then the demo cities no other event
+    uses. Generated image files are kept: the next seed reuses them. Returns counts per
+    model."""
     users = demo_users().values("pk")
     events = Event.objects.filter(host__in=users).values("pk")
     deleted = {}
+    bookings = Booking.objects.filter(Q(event__in=events) | Q(user__in=users))
+    deleted["TestPayment"] = _delete_where_in(
+        TestPayment, "order_reference", bookings.values("reference")
+    )
     for model in (Review, Favorite, Booking):
         deleted[model.__name__] = _delete_where_in(model, "event_id", events)
         deleted[model.__name__] += _delete_where_in(model, "user_id", users)
@@ -295,13 +311,36 @@ def _fields(template: str) -> tuple[str, ...]:
     return _FIELDS_CACHE[template]
 
 
+_PRICES = {
+    (whole, half): Decimal(f"{whole}.{50 if half else 0:02d}")
+    for whole in range(0, 1001)
+    for half in (False, True)
+}
+
+
+@lru_cache(maxsize=20_000)
+def _start_hours(title: str, category: str) -> tuple[int, ...]:
+    """Start hours the title implies ("Sunrise Yoga" at dawn), else the category's own."""
+    own = data.CATEGORY_PROFILES[category].start_hours
+    hours = next((hours for word, hours in data.TITLE_START_HOURS if word in title), own)
+    if min(hours) >= 17 and min(own) >= 17:
+        return own  # an evening category knows its own evening
+    return hours
+
+
+@lru_cache(maxsize=20_000)
+def _slug_base(title: str) -> str:
+    # Titles repeat a lot (they come from word lists); slugify is slow enough to matter at
+    # 100k events.
+    return slugify(title)[:190].strip("-") or "event"
+
+
 def _money(rng: random.Random, low: int, high: int) -> Decimal:
     # Whole or half amounts only: on SQLite, decimals are floats, and the bookings check
     # "total = unit_price * quantity" fails for amounts like 5 × 24.99 that binary floats
     # cannot represent exactly; halves multiply exactly.
     whole = rng.randint(low, high)
-    cents = rng.choice((0, 0, 0, 0, 50))
-    return Decimal(whole * 100 + cents) / 100
+    return _PRICES[(whole, rng.random() < 0.2)]
 
 
 class DemoSeeder:
@@ -329,7 +368,7 @@ class DemoSeeder:
         started = time.monotonic()
         self.phase = "images"
         self.seed_image_pool()
-        with explicit_timestamps(Event, Booking, Review, Favorite):
+        with explicit_timestamps(Event, Booking, Review, Favorite, TestPayment):
             for phase in ("cities", "users", "events", "favorites"):
                 self.phase = phase
                 with transaction.atomic():
@@ -338,9 +377,13 @@ class DemoSeeder:
         if connection.vendor == "postgresql":
             # Fresh statistics, so the planner uses the listing indexes right away instead of
             # waiting for autovacuum to notice 100k new rows.
+            tables = (City, User, Event, EventImage, Booking, Review, Favorite, TestPayment)
+            bar = ProgressBar(self.stdout, "statistics", len(tables))
             with connection.cursor() as cursor:
-                for model in (City, User, Event, EventImage, Booking, Review, Favorite):
+                for model in tables:
                     cursor.execute(f"ANALYZE {connection.ops.quote_name(model._meta.db_table)}")
+                    bar.advance()
+            bar.finish()
         _pages_changed()
         self.report.seconds = time.monotonic() - started
         return self.report
@@ -507,14 +550,22 @@ class DemoSeeder:
         counters afterwards instead would rewrite every booked event row and all of its index
         entries (search GIN included), doubling the cost of the phase."""
         total = self.options.events if self.host_ids else 0
+        bar = ProgressBar(self.stdout, "planning", total)
         outlines = self.rng("events")
-        self.events = events = [self._outline_event(outlines, i) for i in range(total)]
+        self.events = events = []
+        for start in range(0, total, BATCH_SIZE):
+            events += [
+                self._outline_event(outlines, i)
+                for i in range(start, min(start + BATCH_SIZE, total))
+            ]
+            bar.advance(len(events) - start)
         self._plan_bookings()
         self._plan_reviews()
         self._avoid_existing_slugs()
+        bar.finish()
 
-        tables = (Event, EventImage, Booking, Review)
-        rebuild = drop_secondary_indexes(tables) if total >= INDEX_REBUILD_MIN_EVENTS else []
+        tables = (Event, EventImage, Booking, Review, TestPayment)
+        rebuild = drop_for_bulk_load(tables) if total >= BULK_LOAD_MIN_EVENTS else []
 
         bar = ProgressBar(self.stdout, "events", total)
         inserter = RowInserter(Event, EVENT_FIELDS)
@@ -539,6 +590,7 @@ class DemoSeeder:
         count = sum(len(e.bookings) for e in events)
         bar = ProgressBar(self.stdout, "bookings", count)
         times, references = self.rng("booking-times"), References()
+        self.payments: list[tuple] = []  # test-provider payments of the paid bookings
         booking_rows = (
             self._booking_row(times, references, event, user_id, quantity, status)
             for event in events
@@ -550,6 +602,11 @@ class DemoSeeder:
         for event in events:
             event.booking_ids = [next(booking_ids) for _ in event.bookings]
         self.report.bookings = count
+        bar.finish()
+
+        bar = ProgressBar(self.stdout, "payments", len(self.payments))
+        RowInserter(TestPayment, PAYMENT_FIELDS).insert_all(self.payments, len(self.payments), bar)
+        self.payments = []
         bar.finish()
 
         count = sum(len(e.reviews) for e in events)
@@ -567,8 +624,8 @@ class DemoSeeder:
             event.bookings = event.reviews = event.booking_ids = event.pictures = ()
 
         if rebuild:
-            bar = ProgressBar(self.stdout, "indexes", len(rebuild))
-            create_indexes(rebuild, progress=bar)
+            bar = ProgressBar(self.stdout, "keys+indexes", len(rebuild))
+            restore_after_bulk_load(rebuild, progress=bar)
             bar.finish()
 
     def _event_rows(self):
@@ -604,10 +661,7 @@ class DemoSeeder:
     def _day_offset(self, rng: random.Random, index: int) -> int:
         """Days from today: mostly upcoming over ~6 months, some today, tomorrow and this
         weekend, about 15 % in the past."""
-        weekday = self.today.weekday()
-        weekend = [0] if weekday == 6 else [5 - weekday, 6 - weekday]
-        forced = {1: "past", 2: "today", 3: "tomorrow", 4: "weekend", 6: "past"}
-        bucket = forced.get(index)
+        bucket = FORCED_BUCKETS.get(index)
         if bucket is None:
             roll = rng.random()
             bucket = (
@@ -625,7 +679,8 @@ class DemoSeeder:
         if bucket == "tomorrow":
             return 1
         if bucket == "weekend":
-            return rng.choice(weekend)
+            weekday = self.today.weekday()
+            return rng.choice((0,) if weekday == 6 else (5 - weekday, 6 - weekday))
         if bucket == "soon":
             return rng.randint(2, 14)
         return 2 + int(180 * rng.random() ** 1.2)
@@ -681,12 +736,7 @@ class DemoSeeder:
         if days > 1:
             hour, minute = rng.choice((10, 12, 16, 17)), 0
         else:
-            hours = next(
-                (hours for word, hours in data.TITLE_START_HOURS if word in title),
-                profile.start_hours,
-            )
-            if min(hours) >= 17 and min(profile.start_hours) >= 17:
-                hours = profile.start_hours  # an evening category knows its own evening
+            hours = _start_hours(title, category)
             hour, minute = rng.choice(hours), rng.choice((0, 0, 0, 30))
         local_start = datetime(first_day.year, first_day.month, first_day.day, hour, minute,
                                tzinfo=zone)  # fmt: skip
@@ -718,7 +768,7 @@ class DemoSeeder:
         ).replace(microsecond=0)
         return EventFacts(
             index=index,
-            slug=f"{slugify(title)[:190].strip('-') or 'event'}-{index + 1}",
+            slug=f"{_slug_base(title)}-{index + 1}",
             category=category,
             host_slot=host_slot,
             city_slot=city_slot,
@@ -766,7 +816,7 @@ class DemoSeeder:
         # The "demo" account gets a profile worth looking at: upcoming tickets, past events
         # (some still waiting for a review), one cancellation.
         if self.demo_user_id and budget:
-            plan = [(upcoming, CONFIRMED)] * 4 + [(past, CONFIRMED)] * 3 + [(upcoming, CANCELLED)]
+            plan = [(upcoming, CONFIRMED)] * 4 + [(past, CONFIRMED)] * 3 + [(upcoming, REFUNDED)]
             chosen: set[int] = set()
             for candidates, status in plan:
                 options = [e for e in candidates[:200] if e.index not in chosen]
@@ -888,11 +938,16 @@ class DemoSeeder:
             opens = closes - timedelta(hours=1)
         created_at = opens + (closes - opens) * rng.random()
         hold_expires_at = confirmed_at = cancelled_at = checked_in_at = None
+        paid = event.price > 0
         if status == PENDING:
             created_at = now - timedelta(minutes=rng.uniform(0.5, self.hold_minutes * 0.6))
             hold_expires_at = created_at + hold
         elif status == EXPIRED:
             hold_expires_at = created_at + hold
+        elif status == CANCELLED and paid:
+            # What booking_cancel does to a paid booking not yet paid for: the hold is
+            # released, no money changed hands (a paid one would be REFUNDED instead).
+            cancelled_at = min(created_at + timedelta(minutes=rng.uniform(1, 10)), now)
         else:
             confirmed_at = min(created_at + timedelta(seconds=rng.randint(20, 600)), now)
             if status in (CANCELLED, REFUNDED):
@@ -905,12 +960,24 @@ class DemoSeeder:
         if event.days > 1:
             attendance_date = event.first_day + timedelta(days=rng.randrange(event.days))
         reference = references.next()
-        paid = event.price > 0
+        total = event.price * quantity
+        payment_reference = None
+        if paid and confirmed_at:
+            # A matching test-provider payment, so cancelling a demo booking refunds for real.
+            payment_reference = f"demo_{reference}"
+            self.payments.append(
+                (
+                    payment_reference, reference, total, self.currency,
+                    TestPayment.Status.REFUNDED.value if status == REFUNDED
+                    else TestPayment.Status.SUCCEEDED.value,
+                    "4242", confirmed_at, None, cancelled_at if status == REFUNDED else None,
+                )
+            )  # fmt: skip
         return (
-            user_id, event.id, reference, quantity, attendance_date, event.price,
-            event.price * quantity, self.currency, status, hold_expires_at,
-            "test" if paid else "", f"demo_{reference}" if paid else None, created_at,
-            updated_at, confirmed_at, cancelled_at, checked_in_at,
+            user_id, event.id, reference, quantity, attendance_date, event.price, total,
+            self.currency, status, hold_expires_at, "test" if payment_reference else "",
+            payment_reference, created_at, updated_at, confirmed_at, cancelled_at,
+            checked_in_at,
         )  # fmt: skip
 
     def _review_row(self, rng, event: EventFacts, position: int, rating: int) -> tuple:

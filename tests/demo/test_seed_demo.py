@@ -8,14 +8,18 @@ import pytest
 from django.contrib.auth import authenticate
 from django.core.files.storage import default_storage
 from django.core.management import call_command
-from django.db import connection
+from django.db import IntegrityError, connection, transaction
 from django.db.models import Avg, Count, Q, Sum
 from django.utils import timezone
 
 from eventmate.accounts.models import User
 from eventmate.bookings.models import Booking
+from eventmate.demo.bulk import drop_for_bulk_load, restore_after_bulk_load
 from eventmate.demo.seed import CATEGORY_WEIGHTS, DEMO_PASSWORD, demo_users, flush_demo_data
 from eventmate.events.models import Category, City, Event, EventImage
+from eventmate.payments.models import TestPayment
+from eventmate.payments.providers.base import PaymentKind
+from eventmate.payments.providers.testmode import TestProvider
 from eventmate.reviews.models import Favorite, Review
 from tests.factories import BookingFactory, EventFactory, UserFactory
 
@@ -101,6 +105,29 @@ def test_booking_totals_are_unit_price_times_quantity():
         assert booking.total == booking.unit_price * booking.quantity
 
 
+def test_paid_bookings_have_matching_test_payments_that_can_be_refunded():
+    seed()
+    paid = Booking.objects.filter(status=Booking.Status.CONFIRMED, unit_price__gt=0)
+    assert paid.exists()
+    for booking in paid:
+        payment = TestPayment.objects.get(reference=booking.payment_reference)
+        assert (payment.order_reference, payment.amount) == (booking.reference, booking.total)
+    assert not Booking.objects.filter(
+        status__in=[Booking.Status.PENDING, Booking.Status.EXPIRED],
+        payment_reference__isnull=False,
+    ).exists()
+    booking = paid.first()
+    provider = TestProvider()
+    assert provider.fetch_status(reference=booking.payment_reference).kind == PaymentKind.PAID
+    provider.refund(
+        reference=booking.payment_reference,
+        amount=booking.total,
+        currency=booking.currency,
+        idempotency_key="demo-test",
+    )
+    assert TestPayment.objects.get(reference=booking.payment_reference).status == "refunded"
+
+
 def test_stored_ratings_equal_the_review_aggregates():
     seed()
     events = Event.objects.annotate(reviews_count=Count("reviews"), average=Avg("reviews__rating"))
@@ -169,6 +196,23 @@ def test_events_are_past_and_upcoming_free_and_paid_and_some_nearly_sold_out():
     assert any(e.ends_at - e.starts_at > timedelta(hours=24) for e in Event.objects.all())
 
 
+def test_events_are_varied():
+    seed(events=200, bookings=300)
+    events = Event.objects.all()
+    assert len({e.title for e in events}) > len(events) // 2
+    assert len({e.starts_at.date() for e in events}) > 40
+    assert len({e.city_id for e in events}) == SMALL["cities"]
+    assert len({e.price for e in events}) > 20
+
+
+def test_multi_line_text_is_stored_as_written():
+    seed()
+    event = Event.objects.get(slug="jazz-festival-1")
+    assert "\n\n" in event.description
+    assert len(event.whats_included.splitlines()) >= 2
+    assert "\\" not in event.description
+
+
 def test_search_demo_titles_exist():
     seed()
     assert Event.objects.filter(title="Jazz Festival").exists()
@@ -194,7 +238,8 @@ def test_same_options_give_the_same_data():
     seed()
     first = snapshot()
     flush_demo_data()
-    assert not any(m.objects.exists() for m in (City, User, Event, Booking, Review, Favorite))
+    models = (City, User, Event, Booking, Review, Favorite, TestPayment)
+    assert not any(m.objects.exists() for m in models)
     seed()
     assert snapshot() == first
 
@@ -270,3 +315,37 @@ def test_search_vector_is_filled_by_the_trigger_on_postgresql(postgres_only):
     seed()
     assert not Event.objects.filter(search_vector__isnull=True).exists()
     assert connection.vendor == "postgresql"
+
+
+def test_bulk_load_restores_indexes_and_foreign_keys_exactly(postgres_only):
+    def structure():
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT indexdef FROM pg_indexes WHERE tablename = %s ORDER BY indexname",
+                [Booking._meta.db_table],
+            )
+            indexes = [row[0] for row in cursor.fetchall()]
+            cursor.execute(
+                "SELECT conname, pg_get_constraintdef(oid) FROM pg_constraint "
+                "WHERE conrelid = %s::regclass ORDER BY conname",
+                [Booking._meta.db_table],
+            )
+            return indexes, cursor.fetchall()
+
+    before = structure()
+    statements = drop_for_bulk_load([Booking])
+    indexes, constraints = structure()
+    assert any("FOREIGN KEY" in s for s in statements)
+    assert all("UNIQUE" in d for d in indexes)  # primary key and unique reference stay
+    assert not any("FOREIGN KEY" in d for _, d in constraints)
+    restore_after_bulk_load(statements)
+    assert structure() == before
+
+
+def test_restoring_a_foreign_key_validates_the_loaded_rows(postgres_only):
+    seed()
+    statements = drop_for_bulk_load([Booking])
+    booking = Booking.objects.first()
+    Booking.objects.filter(pk=booking.pk).update(event_id=10**12)  # no such event
+    with pytest.raises(IntegrityError), transaction.atomic():
+        restore_after_bulk_load(statements)
