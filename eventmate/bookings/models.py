@@ -3,6 +3,7 @@ import secrets
 from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
+from django.db.models.functions import Round
 from django.urls import reverse
 
 from eventmate.events.models import Event
@@ -54,8 +55,10 @@ class Booking(models.Model):
             models.CheckConstraint(
                 condition=Q(unit_price__gte=0), name="bookings_unit_price_gte_0"
             ),
+            # Rounded because SQLite stores decimals as floating point: 5 × 24.99 there is
+            # 124.94999…, which must still equal a total of 124.95. Exact on PostgreSQL.
             models.CheckConstraint(
-                condition=Q(total=F("unit_price") * F("quantity")),
+                condition=Q(total=Round(F("unit_price") * F("quantity"), 2)),
                 name="bookings_total_is_unit_price_times_quantity",
             ),
             models.CheckConstraint(

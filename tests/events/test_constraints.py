@@ -127,3 +127,12 @@ def test_favorite_pair_is_unique():
     favorite = FavoriteFactory()
     assert_rejected(lambda: FavoriteFactory(user=favorite.user, event=favorite.event))
     assert Favorite.objects.count() == 1
+
+
+def test_booking_accepts_exact_total_with_cents():
+    # 5 × 24.99 is not exact in floating point (SQLite's storage); the constraint must hold.
+    booking = BookingFactory(
+        event=EventFactory(price=Decimal("24.99")), quantity=5, total=Decimal("124.95")
+    )
+    booking.refresh_from_db()
+    assert booking.total == Decimal("124.95")
