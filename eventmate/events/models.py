@@ -217,9 +217,11 @@ class Event(models.Model):
 
     @property
     def tickets_left(self) -> int:
-        """Tickets neither sold nor held. Holds past their expiry still count here until the
-        booking services release them; availability checks use bookings.selectors instead."""
-        return max(self.capacity - self.tickets_sold - self.tickets_held, 0)
+        """Tickets neither sold nor held. Holds past their expiry count here until the booking
+        services release them, unless a selector has measured them into `overdue_held` (the
+        event page does: events.selectors.event_detail)."""
+        held = self.tickets_held - getattr(self, "overdue_held", 0)
+        return max(self.capacity - self.tickets_sold - held, 0)
 
     @property
     def is_sold_out(self) -> bool:

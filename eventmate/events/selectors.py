@@ -21,6 +21,7 @@ from django.db.models import (
     Prefetch,
     Q,
     QuerySet,
+    Sum,
     Value,
     When,
     Window,
@@ -374,12 +375,21 @@ def event_detail(*, slug: str) -> Event | None:
     Returns unpublished events too: `can_view_event` decides who may see them.
     """
     images = EventImage.objects.order_by("-is_primary", "order", "id")
-    return (
+    event = (
         Event.objects.select_related("city", "host")
         .prefetch_related(Prefetch("images", queryset=images, to_attr="gallery"))
         .filter(slug=slug)
         .first()
     )
+    if event is not None and event.tickets_held:
+        # Availability never counts a hold past its expiry, whether or not the expiry job has
+        # run: one indexed aggregate (bookings_pending_event_idx), only when something is held.
+        # The reverse relation keeps events free of an import of the bookings app.
+        overdue = event.bookings.filter(
+            status="pending", hold_expires_at__lte=timezone.now()
+        ).aggregate(total=Sum("quantity"))["total"]
+        event.overdue_held = overdue or 0
+    return event
 
 
 def can_view_event(*, event: Event, user) -> bool:
