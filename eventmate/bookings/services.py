@@ -39,7 +39,7 @@ from django.db import transaction
 from django.db.models import Q, Sum
 from django.utils import timezone
 
-from eventmate.core import cache_versions
+from eventmate.core import cache_versions, metrics
 from eventmate.events.models import Event
 from eventmate.payments import services as payment_services
 from eventmate.payments.providers import (
@@ -128,12 +128,19 @@ def _expire_overdue_locked(event: Event, now: datetime) -> list[int]:
     booking_ids = [pk for pk, _ in overdue]
     Booking.objects.filter(pk__in=booking_ids).update(status=EXPIRED, updated_at=now)
     event.tickets_held -= sum(quantity for _, quantity in overdue)
+    _count_on_commit(metrics.BOOKING_EXPIRIES, len(booking_ids))
     from . import tasks
 
     transaction.on_commit(
         lambda: [_enqueue(tasks.booking_email_send, pk, "hold_expired") for pk in booking_ids]
     )
     return booking_ids
+
+
+def _count_on_commit(counter, amount: int = 1) -> None:
+    """Business metrics count what committed, never work that was rolled back."""
+    if amount:
+        transaction.on_commit(lambda: counter.inc(amount))
 
 
 def _tickets_left_locked(event: Event) -> int:
@@ -156,6 +163,8 @@ def _refund_payment(
         currency=booking.currency,
         reason=f"{booking.reference}: {reason}",
     )
+    if created:
+        _count_on_commit(metrics.BOOKING_REFUNDS)
     return created
 
 
@@ -322,7 +331,10 @@ def booking_hold(*, user, event: Event, quantity, attendance_date: date | None =
         booking.save()
         _save_counters(event)
         if booking.status == CONFIRMED:
+            _count_on_commit(metrics.BOOKING_CONFIRMATIONS)
             _queue_email(booking, "confirmed")
+        else:
+            _count_on_commit(metrics.BOOKING_HOLDS)
     return booking
 
 
@@ -392,6 +404,7 @@ def booking_confirm(
                 event.tickets_held -= booking.quantity
                 booking.status = EXPIRED
                 Booking.objects.filter(pk=booking.pk).update(status=EXPIRED, updated_at=now)
+                _count_on_commit(metrics.BOOKING_EXPIRIES)
             _expire_overdue_locked(event, now)
             can_retake = (
                 not event.is_cancelled
@@ -423,6 +436,7 @@ def booking_confirm(
         booking.payment_reference = payment_reference
         booking.save(update_fields=["status", "confirmed_at", "payment_reference", "updated_at"])
         _save_counters(event)
+        _count_on_commit(metrics.BOOKING_CONFIRMATIONS)
         _queue_email(booking, "confirmed")
     return booking
 
