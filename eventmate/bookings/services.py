@@ -40,6 +40,7 @@ from django.db.models import Q, Sum
 from django.utils import timezone
 
 from eventmate.core import cache_versions, metrics
+from eventmate.events import selectors as events_selectors
 from eventmate.events.models import Event
 from eventmate.payments import services as payment_services
 from eventmate.payments.providers import (
@@ -225,16 +226,9 @@ def _validated_quantity(quantity) -> int:
     return quantity
 
 
-# An event ending before this hour of the next morning is still a one-day (one-night) event.
-_OVERNIGHT = timedelta(hours=6)
-
-
 def event_days(event: Event) -> list[date]:
-    """The local days (city time zone) an event takes place on. One day for an evening that
-    runs past midnight; several for a festival or a conference."""
-    first = _event_local_date(event, event.starts_at)
-    last = max(_event_local_date(event, event.ends_at - _OVERNIGHT), first)
-    return [first + timedelta(days=n) for n in range((last - first).days + 1)]
+    """The local days an event takes place on; one rule for the event page and bookings."""
+    return events_selectors.event_days(event)
 
 
 def is_multi_day(event: Event) -> bool:

@@ -231,10 +231,6 @@ class Event(models.Model):
     def is_past(self) -> bool:
         return self.ends_at < timezone.now()
 
-    @property
-    def is_multi_day(self) -> bool:
-        return self.starts_at.date() != self.ends_at.date()
-
 
 class EventImage(models.Model):
     event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="images")
