@@ -449,3 +449,15 @@ def _delete_files(names: Iterable[str]) -> None:
             storage.delete(name)
         except Exception:
             logger.warning("could not delete image file %s", name, exc_info=True)
+
+
+def events_mark_ended(*, now=None) -> int:
+    """Flag events whose end has passed (Event.has_ended), so listing indexes skip them.
+
+    One UPDATE over the partial index of unended events; idempotent and safe to run at any
+    time or twice at once (listings also filter on ends_at, so nothing shown depends on it).
+    No cache invalidation: no page shows anything different. Returns how many were flagged.
+    """
+    return Event.objects.filter(has_ended=False, ends_at__lt=now or timezone.now()).update(
+        has_ended=True
+    )

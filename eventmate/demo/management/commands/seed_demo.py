@@ -10,6 +10,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from eventmate.demo import seed
 from eventmate.events.models import Event
+from eventmate.events.services import events_mark_ended
 
 
 def non_negative(value: str) -> int:
@@ -114,6 +115,8 @@ class Command(BaseCommand):
         seeder = seed.DemoSeeder(options, self.stdout)
         try:
             report = seeder.run()
+            # Bulk inserts bypass Event.save(): flag the past events as the periodic task would.
+            events_mark_ended()
         except Exception as exc:
             raise CommandError(
                 f"Seeding failed while loading {seeder.phase}: {exc}. Earlier phases were "
