@@ -3,11 +3,14 @@
 No tag here runs a query; each works on what the selectors already loaded.
 """
 
+import functools
 import json
 from decimal import Decimal
 
 from django import template
+from django.template.defaultfilters import floatformat
 from django.templatetags.tz import do_timezone
+from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 from django.utils.text import Truncator
@@ -169,3 +172,91 @@ def event_json_ld(context, event) -> str:
 def absolute_uri(context, location: str) -> str:
     """An absolute URL for sharing metadata; URLs that are already absolute stay as they are."""
     return context["request"].build_absolute_uri(location)
+
+
+@functools.cache
+def _event_url_pattern() -> str:
+    return reverse("events:event-detail", kwargs={"slug": "-slug-"}).replace("-slug-", "{}")
+
+
+def _event_url(slug: str) -> str:
+    # reverse() per card was a tenth of a card's cost; the URL's shape never changes.
+    return _event_url_pattern().format(slug)
+
+
+def _card_date(moment) -> str:
+    """Like the date filter's "D, M j · g:i A" ("Fri, Nov 27 · 7:30 PM"), several times
+    faster; English names, as the site's only language."""
+    hour = moment.hour % 12 or 12
+    return f"{moment:%a, %b} {moment.day} · {hour}:{moment:%M} {'AM' if moment.hour < 12 else 'PM'}"
+
+
+@register.simple_tag(takes_context=True)
+def event_card(context, event) -> str:
+    """One event in a listing: the card markup every listing, favourites included, shares.
+
+    Listings render up to 24 cards; through the template engine each cost about a
+    millisecond, most of a cold search page's render time. Needs event.city and
+    event.card_image from the selectors; runs no query. Every value is escaped by format_html.
+    """
+    few = context.get("few_tickets_left") or FEW_TICKETS_LEFT
+    image = getattr(event, "card_image", None)
+    if image:
+        media = format_html(
+            '<img src="{}" alt="{}" loading="lazy" decoding="async" width="480" height="270">',
+            image.image.url,
+            image.alt_text or event.title,
+        )
+    else:
+        media = format_html(
+            '<span class="media-placeholder" aria-hidden="true">{}</span>',
+            event.get_category_display(),
+        )
+    left = event.tickets_left
+    if left == 0:
+        flag = mark_safe('<span class="card-flag card-flag-danger">Sold out</span>')
+    elif left <= few:
+        flag = format_html('<span class="card-flag card-flag-warn">Only {} left</span>', left)
+    elif event.is_featured:
+        flag = mark_safe('<span class="card-flag">Featured</span>')
+    else:
+        flag = ""
+    starts = local_to(event.starts_at, event.city)
+    rating = ""
+    if event.rating_count:
+        average = floatformat(event.rating_average, 1)
+        count = event.rating_count
+        rating = format_html(
+            '<span class="event-card-rating" aria-label="Rated {} out of 5 by {} reviewer{}">'
+            '★ {} <span class="muted">({})</span></span>',
+            average,
+            count,
+            "" if count == 1 else "s",
+            average,
+            count,
+        )
+    return format_html(
+        '<article class="event-card">\n'
+        '  <a class="event-card-link" href="{}">\n'
+        '    <div class="event-card-media cat-{}">{}{}</div>\n'
+        '    <div class="event-card-body">\n'
+        '      <p class="event-card-date"><time datetime="{}">{}</time></p>\n'
+        '      <h3 class="event-card-title">{}</h3>\n'
+        '      <p class="event-card-place">{} · {}</p>\n'
+        '      <p class="event-card-meta"><span class="event-card-price{}">{}</span>{}</p>\n'
+        "    </div>\n"
+        "  </a>\n"
+        "</article>\n",
+        _event_url(event.slug),
+        event.category,
+        media,
+        flag,
+        starts.isoformat(),
+        _card_date(starts),
+        event.title,
+        event.venue,
+        event.city.name,
+        " is-free" if event.price == 0 else "",
+        price_label(event),
+        rating,
+    )
