@@ -155,6 +155,19 @@ else:
             "max_size": env.int("DB_POOL_MAX_SIZE", default=4),
             "timeout": env.int("DB_CONNECT_TIMEOUT", 3),
         }
+# A read replica (PostgreSQL streaming replication) for the listing selectors only: home,
+# search, city pages, autocomplete. Everything else, availability and payments included, reads
+# the primary (eventmate.core.db_router). Same connection options as the primary.
+DATABASE_REPLICA_URL = env.str("DATABASE_REPLICA_URL", default="")
+DATABASE_READ_REPLICA = "replica" if DATABASE_REPLICA_URL else ""
+if DATABASE_REPLICA_URL:
+    _replica = env.db_url_config(DATABASE_REPLICA_URL)
+    DATABASES["replica"] = {
+        **_db,
+        **_replica,
+        "OPTIONS": {**_db.get("OPTIONS", {}), **_replica.get("OPTIONS", {})},
+    }
+DATABASE_ROUTERS = ["eventmate.core.db_router.ReplicaRouter"]
 IS_POSTGRES = _db["ENGINE"] == "django.db.backends.postgresql"
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"

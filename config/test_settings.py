@@ -1,5 +1,6 @@
 """Test settings: production settings with only what tests must change."""
 
+import copy
 import os
 
 os.environ.setdefault("SECRET_KEY", "tests-only-secret-key-0123456789-abcdefghijklmnopqrstuvwxyz")
@@ -26,3 +27,9 @@ PROMETHEUS_MULTIPROC_DIR = ""
 if IS_POSTGRES:
     # Several test runs may share one server (CI, developers in parallel): one database each.
     DATABASES["default"]["TEST"] = {"NAME": f"test_eventmate_{os.getpid()}"}
+
+# A second alias on the same test database (a test mirror), so tests can see which reads the
+# replica router sends where. Routing stays off unless a test turns DATABASE_READ_REPLICA on
+# (tests/core/test_db_router.py).
+DATABASES["replica"] = {**copy.deepcopy(DATABASES["default"]), "TEST": {"MIRROR": "default"}}
+DATABASE_READ_REPLICA = ""

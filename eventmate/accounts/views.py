@@ -6,9 +6,10 @@ from django.contrib.auth import login, logout
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
+from django.http import HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_http_methods, require_safe
 
 from eventmate.bookings.exceptions import BookingError
 from eventmate.core.ratelimit import SIGNUP, RateLimitedFormMixin, rate_limit_auth_post
@@ -52,11 +53,14 @@ def signup(request):
         else:
             login(request, user, backend=settings.AUTHENTICATION_BACKENDS[0])
             messages.success(request, f"Welcome to {settings.SITE_NAME}, {user.username}!")
-            return redirect(_next_url(request))
+            # Not redirect(): it would take a bare word such as next=profile for a URL name
+            # and fail with a 500 when no such name exists.
+            return HttpResponseRedirect(_next_url(request))
     return render(request, "accounts/signup.html", {"form": form, "next": _next_url(request)})
 
 
 @login_required
+@require_safe
 def profile(request):
     overview = selectors.profile_overview(user=request.user)
     return render(request, "accounts/profile.html", {"overview": overview})

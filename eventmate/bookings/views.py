@@ -19,7 +19,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from eventmate.events.models import Event
 from eventmate.payments.forms import TestCardForm
@@ -170,6 +170,7 @@ def _start_hosted_checkout(request, booking):
 
 @login_required
 @never_cache
+@require_safe
 def booking_payment(request, reference):
     """The page a payment returns to: its outcome, asking the provider when still unknown."""
     booking = selectors.booking_for_user(user=request.user, reference=reference)
@@ -195,6 +196,7 @@ def booking_payment(request, reference):
 
 
 @login_required
+@require_safe
 def my_bookings(request):
     tasks.periodic_jobs_run_if_due()
     bookings = selectors.bookings_for_user(user=request.user, past_page=request.GET.get("page", 1))
@@ -202,6 +204,7 @@ def my_bookings(request):
 
 
 @login_required
+@require_safe
 def booking_detail(request, reference):
     booking = selectors.booking_for_user(user=request.user, reference=reference)
     context = {
@@ -281,20 +284,24 @@ def _ics_response(booking):
 
 
 @login_required
+@require_safe
 def booking_ticket(request, reference):
     booking = selectors.booking_for_user(user=request.user, reference=reference)
     return _render_ticket(request, booking, public=False)
 
 
 @login_required
+@require_safe
 def booking_ticket_ics(request, reference):
     return _ics_response(selectors.booking_for_user(user=request.user, reference=reference))
 
 
+@require_safe
 def ticket_public(request, token):
     return _render_ticket(request, selectors.booking_for_ticket_token(token=token), public=True)
 
 
+@require_safe
 def ticket_public_ics(request, token):
     return _ics_response(selectors.booking_for_ticket_token(token=token))
 
@@ -326,6 +333,7 @@ def event_check_in(request, slug):
 
 
 @login_required
+@require_safe
 def event_bookings(request, slug):
     event = selectors.event_for_host(user=request.user, slug=slug)
     status = request.GET.get("status", "")
@@ -353,6 +361,7 @@ def _csv_cell(value) -> str:
 
 
 @login_required
+@require_safe
 def event_attendees_csv(request, slug):
     event = selectors.event_for_host(user=request.user, slug=slug)
     writer = csv.writer(_Echo())

@@ -2,9 +2,13 @@
 
 An upload is accepted only if Pillow can fully decode it as JPEG, PNG, GIF or WebP, it is at
 most IMAGE_UPLOAD_MAX_BYTES, and neither side exceeds IMAGE_UPLOAD_MAX_PIXELS. SVG is never
-accepted (it can carry script). Decompression bombs are refused before decoding.
+accepted (it can carry script). Decompression bombs are refused before decoding. Polyglots
+(a valid image that also carries an HTML page, script or PHP, in a comment, a text chunk or
+after the image data) are refused too: a browser or server that ever sniffed such a file as
+markup would run it. The scan looks for markup a real photograph never contains.
 """
 
+import re
 import warnings
 
 from django.conf import settings
@@ -13,6 +17,12 @@ from django.template.defaultfilters import filesizeformat
 from PIL import Image
 
 ALLOWED_FORMATS = {"JPEG", "PNG", "GIF", "WEBP"}
+
+# Markup that makes a file dangerous if anything ever treats it as a page or a script.
+_MARKUP = re.compile(
+    rb"<\s*(?:script|html|body|iframe|svg|object|embed|!doctype)\b|<\?php|javascript:",
+    re.IGNORECASE,
+)
 
 
 def validate_image_upload(upload) -> None:
@@ -51,5 +61,25 @@ def validate_image_upload(upload) -> None:
         ) from None
     finally:
         upload.seek(0)
+    if _contains_markup(upload):
+        raise ValidationError(
+            "The image carries HTML or script inside it; export it again from an image editor.",
+            code="polyglot",
+        )
     if image_format not in ALLOWED_FORMATS:
         raise ValidationError("Upload a JPEG, PNG, GIF or WebP image.", code="unsupported_format")
+
+
+def _contains_markup(upload) -> bool:
+    """Scan the raw bytes in chunks (overlapping, so a tag cut in two is still found)."""
+    overlap = 32
+    tail = b""
+    try:
+        for chunk in upload.chunks():
+            data = tail + chunk
+            if _MARKUP.search(data):
+                return True
+            tail = data[-overlap:]
+        return False
+    finally:
+        upload.seek(0)

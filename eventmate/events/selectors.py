@@ -3,6 +3,8 @@
 Each selector decides its joins and prefetches so that templates never run a query, and the
 number of queries a page costs does not depend on how many events, images or reviews it shows.
 Every listing starts from `upcoming_events()`: published, not cancelled and not yet ended.
+The listing selectors (home, search, city, autocomplete) may read from a replica when one is
+configured (eventmate.core.db_router.use_replica); the event page and its availability never do.
 """
 
 import functools
@@ -31,6 +33,8 @@ from django.db.models import (
 from django.db.models.functions import Lower, RowNumber
 from django.urls import reverse
 from django.utils import timezone
+
+from eventmate.core.db_router import use_replica
 
 from . import search
 from .models import Category, City, Event, EventImage
@@ -148,6 +152,7 @@ class HomePage:
     categories: list[tuple[str, str]]
 
 
+@use_replica()
 def home_page(*, now: datetime | None = None) -> HomePage:
     """Five queries: three event lists, their images together, featured cities."""
     events = _listing(upcoming_events(now=now))
@@ -333,6 +338,7 @@ def _filtered_events(
     return events.order_by(*SORT_ORDERINGS[sort])
 
 
+@use_replica()
 def event_search(
     *,
     filters: SearchFilters,
@@ -380,6 +386,7 @@ def event_search(
     )
 
 
+@use_replica()
 def city_by_slug(*, slug: str) -> City | None:
     return City.objects.filter(slug=slug).first()
 
@@ -536,6 +543,7 @@ def _prefix_match(field_alias: str, prefix: str) -> Q:
     )
 
 
+@use_replica()
 def autocomplete(*, text: str, now: datetime | None = None) -> dict:
     """Up to 8 upcoming events and 3 cities whose name (or a word of it) starts with `text`.
 

@@ -3,7 +3,7 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import redirect_to_login
-from django.http import Http404, JsonResponse
+from django.http import Http404, HttpResponseRedirect, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -48,7 +48,8 @@ def favorite_toggle(request, slug):
         messages.success(request, f"“{event.title}” is saved in your favourites.")
     else:
         messages.info(request, f"“{event.title}” is removed from your favourites.")
-    return redirect(_safe_next(request) or event.get_absolute_url())
+    # Not redirect(): it would take a bare word in next= for a URL name (NoReverseMatch, 500).
+    return HttpResponseRedirect(_safe_next(request) or event.get_absolute_url())
 
 
 @login_required

@@ -12,6 +12,7 @@ from django.http import Http404, JsonResponse
 from django.shortcuts import render
 from django.utils import timezone
 from django.utils.functional import SimpleLazyObject
+from django.views.decorators.http import require_safe
 
 from eventmate.core.pagecache import EVENT, LISTINGS, anonymous_page_cache
 
@@ -78,6 +79,7 @@ def _search_response(request, *, template: str, scope_city=None, extra_context=N
 
 
 @anonymous_page_cache(LISTINGS)
+@require_safe
 def home(request):
     context = {
         "home": selectors.home_page(),
@@ -87,11 +89,13 @@ def home(request):
 
 
 @anonymous_page_cache(LISTINGS)
+@require_safe
 def event_search(request):
     return _search_response(request, template="events/search.html")
 
 
 @anonymous_page_cache(LISTINGS)
+@require_safe
 def city_detail(request, slug):
     city = selectors.city_by_slug(slug=slug)
     if city is None:
@@ -109,6 +113,7 @@ def _page_number(raw: str) -> int:
 
 
 @anonymous_page_cache(EVENT)
+@require_safe
 def event_detail(request, slug):
     event = selectors.event_detail(slug=slug)
     if event is None or not selectors.can_view_event(event=event, user=request.user):
@@ -128,5 +133,6 @@ def event_detail(request, slug):
 
 
 @anonymous_page_cache(LISTINGS)
+@require_safe
 def autocomplete(request):
     return JsonResponse(selectors.autocomplete(text=request.GET.get("q", "")))

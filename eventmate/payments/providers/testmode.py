@@ -55,7 +55,9 @@ NOT_A_TEST_CARD = "Card declined: this is not one of the test cards listed on th
 
 def card_number_is_valid(number: str) -> bool:
     """Luhn checksum over a digits-only number of plausible length."""
-    if not number.isdigit() or not 12 <= len(number) <= 19:
+    # isascii(): str.isdigit() also accepts superscripts and other scripts' digits, some of
+    # which int() refuses (found by tests/security/test_fuzz_forms.py).
+    if not (number.isascii() and number.isdigit()) or not 12 <= len(number) <= 19:
         return False
     total = 0
     for position, char in enumerate(reversed(number)):
