@@ -89,15 +89,25 @@ def _lock_event(event_id: int) -> Event:
     queryset = Event.objects.all()
     if LOCK_INVENTORY:
         queryset = queryset.select_for_update()
-    return queryset.get(pk=event_id)
+    event = queryset.get(pk=event_id)
+    event._listing_availability_at_lock = events_selectors.listing_availability(event)
+    return event
 
 
 def _save_counters(event: Event) -> None:
+    """Write the counters and, on commit, invalidate the event page. Listings are invalidated
+    only when what their cards show changes (sold out, only N left): every hold and payment
+    changes a count, and bumping every listing each time would empty the page cache under
+    load for nothing."""
     Event.objects.filter(pk=event.pk).update(
         tickets_sold=event.tickets_sold, tickets_held=event.tickets_held
     )
-    event_id = event.pk
-    transaction.on_commit(lambda: cache_versions.event_changed(event_id))
+    before = getattr(event, "_listing_availability_at_lock", object())
+    listings = events_selectors.listing_availability(event) != before
+    event_id, slug = event.pk, event.slug
+    transaction.on_commit(
+        lambda: cache_versions.event_changed(event_id, slug=slug, listings=listings)
+    )
 
 
 def _queue_email(booking: Booking, kind: str) -> None:

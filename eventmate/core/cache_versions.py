@@ -158,17 +158,24 @@ def _event_slug(event_id: int) -> str | None:
         return None
 
 
-def event_changed(event_id: int) -> None:
-    """Invalidate the event's page, its fragments and every listing. Call from
-    transaction.on_commit (after the write is visible). Never raises.
+def event_changed(event_id: int, *, slug: str | None = None, listings: bool = True) -> None:
+    """Invalidate the event's page, its fragments and (unless `listings` is False) every
+    listing. Call from transaction.on_commit (after the write is visible). Never raises.
 
-    The event page is cached by slug, so this looks the slug up (one primary-key query). If
-    the event is gone (deleted) or the lookup fails, every event page is invalidated instead:
-    heavier, but never stale.
+    The event page is cached by slug: pass it when at hand, else it is looked up (one
+    primary-key query). If the event is gone (deleted) or the lookup fails, every event page
+    is invalidated instead: heavier, but never stale.
+
+    listings=False is for changes no listing shows, such as a ticket count that stays
+    outside the few-left badge (eventmate.bookings.services decides): listings then keep
+    their cached pages, which matters because every hold and payment changes a count.
     """
-    slug = _event_slug(event_id)
+    slug = slug or _event_slug(event_id)
     page_scope = event_page_scope(slug) if slug else EVENT_PAGES
-    bump(event_scope(event_id), page_scope, LISTINGS)
+    scopes = [event_scope(event_id), page_scope]
+    if listings:
+        scopes.append(LISTINGS)
+    bump(*scopes)
 
 
 def listings_changed() -> None:

@@ -96,6 +96,15 @@ def city_timezone(city: City | None) -> ZoneInfo:
     return zone or site_timezone()
 
 
+def listing_availability(event: Event) -> int | None:
+    """What a listing card says about tickets: 0 (sold out), the count when FEW_TICKETS_LEFT or
+    fewer are left, else None (nothing). A ticket change that leaves this as it was needs no
+    listing invalidated (eventmate.bookings.services); "most popular" orders may then lag by up
+    to PAGE_CACHE_SECONDS."""
+    left = event.tickets_left
+    return left if left <= FEW_TICKETS_LEFT else None
+
+
 def upcoming_events(*, now: datetime | None = None, by_keyword: bool = False) -> QuerySet[Event]:
     """Events a visitor may find: published, not cancelled, not yet ended (ongoing included).
 
