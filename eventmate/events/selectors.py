@@ -8,6 +8,7 @@ configured (eventmate.core.db_router.use_replica); the event page and its availa
 """
 
 import functools
+import logging
 import math
 import re
 from dataclasses import dataclass, field, replace
@@ -16,6 +17,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from django.conf import settings
 from django.contrib.postgres.search import SearchQuery, SearchRank, TrigramWordSimilarity
+from django.core.cache import cache
 from django.db import connection
 from django.db.models import (
     Case,
@@ -34,11 +36,14 @@ from django.db.models.functions import Lower, RowNumber
 from django.urls import reverse
 from django.utils import timezone
 
+from eventmate.core import cache_versions
 from eventmate.core.db_router import use_replica
 
 from . import search
 from .models import Category, City, Event, EventImage
 from .search import SearchFilters
+
+logger = logging.getLogger(__name__)
 
 PAGE_SIZE = 24
 # Counting every match of a broad search on a large table costs a scan of all of them, so the
@@ -49,6 +54,8 @@ HOME_FEATURED_SIZE = 6
 HOME_SECTION_SIZE = 8
 HOME_CITIES_SIZE = 8
 SIMILAR_SIZE = 4
+# Like the event page's similar-events fragment: ending events drop out within this long.
+SIMILAR_CACHE_SECONDS = 300
 REVIEWS_PAGE_SIZE = 10
 FEW_TICKETS_LEFT = 10
 AUTOCOMPLETE_MIN_LENGTH = 2
@@ -472,15 +479,36 @@ def event_reviews(*, event: Event, page: int = 1) -> ReviewsPage:
 
 
 def similar_events(*, event: Event, now: datetime | None = None) -> list[Event]:
-    """Other upcoming events of the same category, soonest first; two queries."""
-    similar = list(
+    """Other upcoming events of the same category, soonest first.
+
+    Every event of a category shows the same few, so they are fetched once per category (two
+    queries) and kept in the cache under the listings version for SIMILAR_CACHE_SECONDS: a
+    cold event page then costs two queries fewer. With `now` (a listing as of another time)
+    nothing is cached.
+    """
+    if now is not None:
+        candidates = _similar_candidates(category=event.category, now=now)
+    else:
+        key = f"similar:{event.category}:{cache_versions.get_version(cache_versions.LISTINGS)}"
+        candidates = cache_versions.get_many_quietly([key]).get(key)
+        if candidates is None:
+            candidates = _similar_candidates(category=event.category, now=None)
+            try:
+                cache.set(key, candidates, SIMILAR_CACHE_SECONDS)
+            except Exception:
+                logger.exception("Could not cache similar events")
+    return [other for other in candidates if other.pk != event.pk][:SIMILAR_SIZE]
+
+
+def _similar_candidates(*, category: str, now: datetime | None) -> list[Event]:
+    # One more than shown: the event itself may be among them.
+    candidates = list(
         _listing(upcoming_events(now=now))
-        .filter(category=event.category)
-        .exclude(pk=event.pk)
-        .order_by("starts_at", "id")[:SIMILAR_SIZE]
+        .filter(category=category)
+        .order_by("starts_at", "id")[: SIMILAR_SIZE + 1]
     )
-    attach_card_images(similar)
-    return similar
+    attach_card_images(candidates)
+    return candidates
 
 
 def is_favorite(*, event: Event, user) -> bool:

@@ -6,9 +6,12 @@ from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
+from eventmate.core import cache_versions
 from eventmate.events import selectors
 from tests.factories import (
     CityFactory,
@@ -340,6 +343,29 @@ def test_similar_events_share_the_category(client):
     EventFactory(title="A concert", category="music")
     page = html(client.get(event.get_absolute_url()))
     assert "Another laugh" in page and "A concert" not in page
+
+
+def test_similar_events_are_fetched_once_per_category_and_never_list_the_event_itself(client):
+    first, second = EventFactory(category="comedy"), EventFactory(category="comedy")
+    EventFactory(title="Third laugh", category="comedy")
+    with CaptureQueriesContext(connection) as cold:
+        assert "Third laugh" in html(client.get(first.get_absolute_url()))
+    with CaptureQueriesContext(connection) as warm:
+        assert "Third laugh" in html(client.get(second.get_absolute_url()))
+    # The second event page of the category reuses the list: its two queries are saved.
+    assert len(warm) == len(cold) - 2
+    assert [e.pk for e in selectors.similar_events(event=first)] == [second.pk, second.pk + 1]
+    assert first.pk in [e.pk for e in selectors.similar_events(event=second)]
+    assert second.pk not in [e.pk for e in selectors.similar_events(event=second)]
+
+
+def test_similar_events_follow_a_listing_change(client):
+    event = EventFactory(category="comedy")
+    client.get(event.get_absolute_url())
+    newcomer = EventFactory(title="A new stand-up night", category="comedy")
+    cache_versions.listings_changed()
+    other = EventFactory(category="comedy")
+    assert newcomer.title in html(client.get(other.get_absolute_url()))
 
 
 def test_sharing_metadata_and_structured_data(client):
