@@ -8,17 +8,24 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import HttpResponseRedirect
 from django.shortcuts import redirect, render
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_http_methods, require_safe
 
 from eventmate.bookings.exceptions import BookingError
 from eventmate.core.ratelimit import SIGNUP, RateLimitedFormMixin, rate_limit_auth_post
+from eventmate.core.redirects import local_redirect_target
 
 from . import selectors, services
 from .forms import AccountDeleteForm, LoginForm, ProfileSettingsForm, SignupForm
 
 
-class LoginView(RateLimitedFormMixin, auth_views.LoginView):
+class LocalNextMixin:
+    """Django's next= check lets relative targets ("profile") through: paths on this site only."""
+
+    def get_redirect_url(self):
+        return local_redirect_target(self.request, super().get_redirect_url()) or ""
+
+
+class LoginView(RateLimitedFormMixin, LocalNextMixin, auth_views.LoginView):
     # RATELIMIT_AUTH_REQUESTS log-in POSTs per client IP and per username/email; over it the
     # form says how long to wait and no password is checked (core.ratelimit).
     redirect_authenticated_user = True
@@ -26,13 +33,13 @@ class LoginView(RateLimitedFormMixin, auth_views.LoginView):
     template_name = "registration/login.html"
 
 
+class LogoutView(LocalNextMixin, auth_views.LogoutView):
+    pass
+
+
 def _next_url(request) -> str:
-    candidate = request.POST.get("next") or request.GET.get("next") or ""
-    if url_has_allowed_host_and_scheme(
-        candidate, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-    ):
-        return candidate
-    return settings.LOGIN_REDIRECT_URL
+    candidate = request.POST.get("next") or request.GET.get("next")
+    return local_redirect_target(request, candidate) or settings.LOGIN_REDIRECT_URL
 
 
 @require_http_methods(["GET", "POST"])

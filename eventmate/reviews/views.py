@@ -6,9 +6,9 @@ from django.contrib.auth.views import redirect_to_login
 from django.http import Http404, HttpResponseRedirect, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
+from eventmate.core.redirects import local_redirect_target
 from eventmate.events.models import Event
 from eventmate.events.selectors import can_view_event
 
@@ -151,9 +151,4 @@ def _wants_json(request) -> bool:
 
 
 def _safe_next(request) -> str | None:
-    target = request.POST.get("next") or request.GET.get("next")
-    if target and url_has_allowed_host_and_scheme(
-        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-    ):
-        return target
-    return None
+    return local_redirect_target(request, request.POST.get("next") or request.GET.get("next"))

@@ -136,7 +136,7 @@ def world(db) -> World:
 @pytest.fixture
 def no_rate_limits(settings):
     """Fuzzing sends hundreds of requests from one address; the limits have their own tests
-    (test_abuse.py), with limiting on."""
+    (tests/core/test_ratelimit.py), with limiting on."""
     settings.RATELIMIT_ENABLED = False
 
 

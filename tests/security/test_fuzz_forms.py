@@ -7,7 +7,8 @@ stored counters still equal the bookings and reviews, and every new or changed r
 model's full validation (integrity.assert_consistent). Every example runs in a savepoint that
 is rolled back, so each starts from the same database (conftest.world).
 
-Rate limiting is off here (no_rate_limits): it is tested with limiting on in test_abuse.py.
+Rate limiting is off here (no_rate_limits): it is tested with limiting on in
+tests/core/test_ratelimit.py.
 How many inputs were tried is printed at the end of the run; FUZZ_EXAMPLES sets it.
 """
 
