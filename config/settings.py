@@ -74,6 +74,8 @@ INSTALLED_APPS = [
 # request id and timing around everything; security headers; static files; the page cache,
 # whose hits skip everything below it (it counts them against the rate limit itself, in the
 # same Redis round trip); the rate limit for everything else; compression; sessions, auth...
+# DatabaseUnavailableMiddleware is last: its process_exception turns a view's database outage
+# into a 503 before any other handler sees it (eventmate.core.db_outage).
 MIDDLEWARE = [
     "eventmate.core.health.ProbeMiddleware",
     "eventmate.core.request_id.RequestIdMiddleware",
@@ -91,6 +93,7 @@ MIDDLEWARE = [
     "eventmate.core.middleware.AnonymousWithoutSessionMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "eventmate.core.db_outage.DatabaseUnavailableMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -250,6 +253,8 @@ EMAIL_HOST_USER = _email.get("EMAIL_HOST_USER", "")
 EMAIL_HOST_PASSWORD = _email.get("EMAIL_HOST_PASSWORD", "")
 EMAIL_USE_TLS = _email.get("EMAIL_USE_TLS", False)
 EMAIL_USE_SSL = _email.get("EMAIL_USE_SSL", False)
+if _email.get("EMAIL_FILE_PATH"):  # filemail:///path: one file of messages per connection
+    EMAIL_FILE_PATH = _email["EMAIL_FILE_PATH"]
 EMAIL_TIMEOUT = 10
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="EventMate <no-reply@eventmate.local>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL

@@ -65,6 +65,10 @@ REDIS_OUTAGES = Counter(
     "eventmate_redis_outages",
     "Times a worker found Redis unreachable and switched to running without it.",
 )
+DATABASE_UNAVAILABLE = Counter(
+    "eventmate_database_unavailable_responses",
+    "Requests answered 503 because the database could not be reached.",
+)
 BOOKING_HOLDS = Counter("eventmate_booking_holds", "Bookings placed on hold.")
 BOOKING_CONFIRMATIONS = Counter("eventmate_booking_confirmations", "Bookings confirmed.")
 BOOKING_EXPIRIES = Counter("eventmate_booking_expiries", "Holds that expired.")
@@ -121,6 +125,7 @@ def summary(registry) -> dict:
     rate_limited = 0.0
     business = {"holds": 0.0, "confirmations": 0.0, "expiries": 0.0, "refunds": 0.0}
     redis_outages = 0.0
+    database_unavailable = 0.0
     for family in registry.collect():
         for sample in family.samples:
             name, labels, value = sample.name, sample.labels, sample.value
@@ -146,6 +151,8 @@ def summary(registry) -> dict:
                 rate_limited += value
             elif name == "eventmate_redis_outages_total":
                 redis_outages += value
+            elif name == "eventmate_database_unavailable_responses_total":
+                database_unavailable += value
             elif name.startswith("eventmate_booking_") and name.endswith("_total"):
                 business[name[len("eventmate_booking_") : -len("_total")]] = value
     lookups = sum(page_cache.values())
@@ -171,5 +178,6 @@ def summary(registry) -> dict:
         },
         "rate_limited_total": int(rate_limited),
         "redis_outages_total": int(redis_outages),
+        "database_unavailable_total": int(database_unavailable),
         "bookings": {key: int(value) for key, value in business.items()},
     }

@@ -19,6 +19,7 @@ If-None-Match / If-Modified-Since.
 
 Freshness: an entry is fresh while its versions are current and it is younger than
 PAGE_CACHE_SECONDS (which bounds staleness from time alone: events starting, a city renamed).
+While the database is down, a stale copy is served instead of the 503 page.
 Stampede protection: when an entry is stale, one worker takes a short lock and re-renders while
 the others keep serving the stale copy (for at most PAGE_CACHE_STALE_SECONDS more); when there
 is no copy at all, the others wait up to PAGE_CACHE_LOCK_WAIT_MS for the first to finish.
@@ -211,7 +212,7 @@ class PageCacheMiddleware:
             if entry is not None:
                 return self._serve(request, entry, "hit")
         try:
-            return self._render_and_store(request, page_key, encoding, rule, current)
+            return self._render_and_store(request, page_key, encoding, rule, current, entry)
         finally:
             if locked:
                 cache.delete(lock_key)
@@ -248,7 +249,9 @@ class PageCacheMiddleware:
         return None
 
     # ------------------------------------------------------------------------------------------
-    def _render_and_store(self, request, page_key, encoding, rule: PageRule, current: tuple):
+    def _render_and_store(
+        self, request, page_key, encoding, rule: PageRule, current: tuple, previous: Entry | None
+    ):
         if any(version is None for version in current):
             # Versions are read before rendering: a change committed while we render bumps
             # them past what this entry records, so the entry is stale at once.
@@ -256,6 +259,10 @@ class PageCacheMiddleware:
             current = tuple(versions[scope] for scope in rule.scopes)
         request.META[compression.DEFERRED] = True
         response = self.get_response(request)
+        if previous is not None and getattr(response, "database_unavailable", False):
+            # The database is down (eventmate.core.db_outage): the previous copy of the page,
+            # even out of date, is better than an error page.
+            return self._serve(request, previous, "stale")
         request.page_cache_status = "miss"
         metrics.PAGE_CACHE.labels("miss").inc()
         if not self._storable(request, response) or any(v < 0 for v in current):

@@ -15,6 +15,7 @@ from prometheus_client import CONTENT_TYPE_LATEST
 
 from eventmate.core import metrics as metrics_registry
 from eventmate.core.client_ip import address_in, get_client_ip
+from eventmate.core.db_outage import outage_in_progress, service_unavailable
 
 logger = logging.getLogger("eventmate.health")
 
@@ -99,6 +100,11 @@ def page_not_found(request, exception=None):
 
 
 def server_error(request):
+    if outage_in_progress():
+        # The database failed in a middleware (e.g. saving the session): the same 503 as when
+        # a view fails (core.db_outage); Django has logged the error. Nothing here may touch
+        # the connection; request_finished closes it if it is broken.
+        return service_unavailable(request)
     # Keep this independent of the database and context processors that could be what failed.
     connection.close_if_unusable_or_obsolete()
     return render(request, "core/500.html", status=500)

@@ -1,9 +1,11 @@
 """Real servers for the integration tests: Gunicorn instances and nginx, started as child
-processes on ports from this suite's range (8620-8699) and always stopped afterwards."""
+processes on ports from this suite's range (8620-8699, or EVENTMATE_TEST_PORTS="first-last"
+when several runs share a machine) and always stopped afterwards."""
 
 import http.client
 import json
 import os
+import re
 import shutil
 import signal
 import socket
@@ -17,11 +19,15 @@ from django.conf import settings
 ROOT = Path(settings.BASE_DIR)
 GUNICORN = Path(sys.executable).parent / "gunicorn"
 NGINX = shutil.which("nginx") or "/usr/sbin/nginx"
-PORT_RANGE = range(8620, 8700)
+_first, _, _last = os.environ.get("EVENTMATE_TEST_PORTS", "8620-8699").partition("-")
+PORT_RANGE = range(int(_first), int(_last or _first) + 1)
+DEPLOYED_NGINX = ROOT / "deploy/nginx.conf"
 
 
-def free_port() -> int:
+def free_port(exclude=()) -> int:
     for port in PORT_RANGE:
+        if port in exclude:  # taken by a server that is still starting
+            continue
         with socket.socket() as probe:
             probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
             try:
@@ -29,7 +35,7 @@ def free_port() -> int:
             except OSError:
                 continue
             return port
-    raise RuntimeError("no free port in 8620-8699")
+    raise RuntimeError(f"no free port in {PORT_RANGE.start}-{PORT_RANGE.stop - 1}")
 
 
 def request(port, path, *, method="GET", headers=None, source="127.0.0.1", body=None):
@@ -82,8 +88,8 @@ def server_environment(tmp_path, **overrides) -> dict:
 
 
 class Gunicorn:
-    def __init__(self, tmp_path, name, **env_overrides):
-        self.port = free_port()
+    def __init__(self, tmp_path, name, *, port=None, wait=True, **env_overrides):
+        self.port = port or free_port()
         self.log_path = tmp_path / f"{name}.log"
         self.metrics_dir = tmp_path / f"{name}-prometheus"
         env = server_environment(
@@ -101,6 +107,27 @@ class Gunicorn:
             stderr=subprocess.STDOUT,
             start_new_session=True,
         )
+        if wait:
+            self.wait_until_up()
+
+    @classmethod
+    def start_many(cls, tmp_path, names, **env_overrides) -> list["Gunicorn"]:
+        """One instance per name, all with the same environment, started side by side (about
+        as fast as starting one)."""
+        started = []
+        try:
+            for name in names:
+                port = free_port(exclude={server.port for server in started})
+                started.append(cls(tmp_path, name, port=port, wait=False, **env_overrides))
+            for server in started:
+                server.wait_until_up()
+        except Exception:
+            for server in started:
+                server.stop()
+            raise
+        return started
+
+    def wait_until_up(self):
         try:
             wait_until_up(self.port, self.process, self.log_path)
         except Exception:
@@ -157,12 +184,26 @@ http {{
 """
 
 
+def deployed_server_options() -> str:
+    """The options deploy/nginx.conf gives each upstream server (e.g. "max_fails=0")."""
+    found = re.search(r"^\s*server 127\.0\.0\.1:8000\s*([^;]*);", DEPLOYED_NGINX.read_text(), re.M)
+    if found is None:
+        raise RuntimeError("deploy/nginx.conf has no `server 127.0.0.1:8000 …;` line")
+    return found.group(1).strip()
+
+
 class Nginx:
-    def __init__(self, tmp_path, upstream_ports):
+    def __init__(self, tmp_path, upstream_ports, *, server_options=None, name="nginx"):
+        """`server_options`: for each upstream server line; deploy/nginx.conf's by default."""
+        if server_options is None:
+            server_options = deployed_server_options()
         self.port = free_port()
-        self.tmp = tmp_path / "nginx"
+        self.tmp = tmp_path / name
         self.tmp.mkdir()
-        servers = "\n".join(f"        server 127.0.0.1:{p};" for p in upstream_ports)
+        servers = "\n".join(
+            f"        server 127.0.0.1:{p} {server_options};".replace(" ;", ";")
+            for p in upstream_ports
+        )
         config = self.tmp / "nginx.conf"
         config.write_text(
             NGINX_TEMPLATE.format(
