@@ -68,5 +68,9 @@ bench: install .secret_key
 bench-smoke: install .secret_key
 	$(BIN)/python -m bench.run --smoke $(BENCH_ARGS)
 
+## chaos: faults injected under load behind nginx (RELIABILITY.md); CHAOS_ARGS="--quick" for short windows
+chaos: install .secret_key
+	$(BIN)/python -m bench.chaos $(CHAOS_ARGS)
+
 clean:
 	rm -rf $(VENV) var .pytest_cache .ruff_cache

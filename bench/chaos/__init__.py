@@ -1,0 +1,1 @@
+"""Faults under load (`make chaos`): see bench/chaos/run.py and RELIABILITY.md."""
