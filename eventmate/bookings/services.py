@@ -118,12 +118,22 @@ def _queue_email(booking: Booking, kind: str) -> None:
 
 
 def _enqueue(task, *args) -> None:
-    # Runs after commit: the booking is saved whatever happens here, so a broker outage or a
-    # mail error must be logged, not turned into an error page for a booking that succeeded.
+    """Queue an email task; when the broker (Redis) cannot take it, send it from here.
+
+    Runs after commit: the booking is saved whatever happens here, so a broker outage or a
+    mail error must be logged, not turned into an error page for a booking that succeeded.
+    The publish is not retried (Celery's default retries cost seconds per request while Redis
+    is down); `make chaos` found emails dropped during a Redis outage before this fallback.
+    """
     try:
-        task.delay(*args)
+        task.apply_async(args, retry=False)
+        return
     except Exception:
-        logger.exception("Could not queue %s%r", task.name, args)
+        logger.warning("Could not queue %s%r; sending it now instead", task.name, args)
+    try:
+        task(*args)
+    except Exception:
+        logger.exception("Could not send %s%r", task.name, args)
 
 
 def _expire_overdue_locked(event: Event, now: datetime) -> list[int]:
@@ -780,7 +790,9 @@ def payments_reconcile(*, now: datetime | None = None) -> int:
     """Find bookings whose payment outcome may have been missed (a lost webhook) and ask the
     provider: PENDING bookings with a payment older than PAYMENT_RECONCILE_AFTER_SECONDS, and
     bookings that EXPIRED recently with a payment started (a late payment may have been
-    taken). Returns how many bookings were checked."""
+    taken). Then payments the provider took that no booking records (the app died between
+    charging the card and confirming): each is applied like a webhook, which confirms its
+    booking or refunds it. Returns how many bookings and payments were checked."""
     now = now or timezone.now()
     started_before = now - timedelta(seconds=settings.PAYMENT_RECONCILE_AFTER_SECONDS)
     late_window = now - timedelta(minutes=settings.PAYMENT_LATE_WINDOW_MINUTES)
@@ -792,7 +804,35 @@ def payments_reconcile(*, now: datetime | None = None) -> int:
     for booking in candidates.order_by("pk")[:500]:
         booking_payment_sync(booking=booking)
         checked += 1
-    return checked
+    return checked + _unrecorded_payments_apply(since=late_window, until=started_before)
+
+
+def _unrecorded_payments_apply(*, since: datetime, until: datetime) -> int:
+    """Apply each payment the provider took in [since, until) whose reference no booking
+    holds. Younger payments are left alone: their request may still be confirming them."""
+    name = settings.PAYMENT_PROVIDER
+    provider = get_provider(name)
+    try:
+        taken = provider.payments_taken(since=since, until=until)
+    except PaymentError as error:
+        logger.warning("Could not list %s payments: %s", name, error)
+        return 0
+    references = [payment.reference for payment in taken if payment.reference]
+    recorded = set(
+        Booking.objects.filter(payment_reference__in=references).values_list(
+            "payment_reference", flat=True
+        )
+    )
+    unrecorded = [payment for payment in taken if payment.reference not in recorded]
+    for payment in unrecorded:
+        logger.warning(
+            "%s payment %s for order %s was never recorded; applying it now",
+            name,
+            payment.reference,
+            payment.order_reference,
+        )
+        payment_event_apply(provider=name, payment_event=payment)
+    return len(unrecorded)
 
 
 # ---------------------------------------------------------------------------------------------

@@ -90,5 +90,11 @@ class TestPayment(models.Model):
     settles_at = models.DateTimeField(null=True, blank=True)
     refunded_at = models.DateTimeField(null=True, blank=True)
 
+    class Meta:
+        indexes = [
+            # TestProvider.payments_taken: reconciliation lists the last minutes' payments.
+            models.Index(fields=["created_at"], name="testpayment_created_idx"),
+        ]
+
     def __str__(self):
         return f"{self.reference} ({self.status})"

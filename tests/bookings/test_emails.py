@@ -1,8 +1,9 @@
 """Booking emails: sent only after commit, in plain text and HTML."""
 
 import pytest
+from kombu.exceptions import OperationalError
 
-from eventmate.bookings import services
+from eventmate.bookings import services, tasks
 from tests.bookings.steps import make_overdue, pay
 from tests.factories import UserFactory
 
@@ -88,3 +89,43 @@ def test_deleted_account_address_gets_no_email(event, commit, mailoutbox):
     with commit():
         pay(services.booking_hold(user=deleted, event=event, quantity=1))
     assert mailoutbox == []
+
+
+def test_confirmation_is_sent_from_the_request_when_the_broker_is_down(
+    event, buyer, commit, mailoutbox, monkeypatch
+):
+    # Found by `make chaos`: with Redis (the broker) stopped, confirmations were dropped.
+    def broker_down(*args, **kwargs):
+        raise OperationalError("Error 111 connecting to 127.0.0.1:6379. Connection refused.")
+
+    monkeypatch.setattr(tasks.booking_email_send, "apply_async", broker_down)
+    booking = services.booking_hold(user=buyer, event=event, quantity=1)
+
+    with commit():
+        pay(booking)
+
+    assert len(mailoutbox) == 1
+    assert booking.reference in mailoutbox[0].body
+    assert mailoutbox[0].to == [buyer.email]
+
+
+def test_a_mail_server_failure_after_a_broker_failure_is_logged_not_raised(
+    event, buyer, commit, mailoutbox, monkeypatch, caplog
+):
+    def broker_down(*args, **kwargs):
+        raise OperationalError("Connection refused.")
+
+    def smtp_down(*args, **kwargs):
+        raise ConnectionRefusedError("SMTP connection refused")
+
+    monkeypatch.setattr(tasks.booking_email_send, "apply_async", broker_down)
+    monkeypatch.setattr(tasks.emails, "booking_email_send", smtp_down)
+    booking = services.booking_hold(user=buyer, event=event, quantity=1)
+
+    with commit():
+        pay(booking)
+
+    booking.refresh_from_db()
+    assert booking.status == booking.Status.CONFIRMED
+    assert mailoutbox == []
+    assert "Could not send" in caplog.text

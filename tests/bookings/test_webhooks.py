@@ -10,9 +10,10 @@ from django.utils import timezone
 from eventmate.bookings import services, tasks
 from eventmate.bookings.models import Booking
 from eventmate.payments.models import Refund, TestPayment
+from eventmate.payments.providers.testmode import TestProvider
 from tests.bookings.inventory import assert_inventory_consistent
-from tests.bookings.steps import DELAYED_CARD, make_overdue, pay
-from tests.factories import UserFactory
+from tests.bookings.steps import DELAYED_CARD, GOOD_CARD, make_overdue, pay
+from tests.factories import EventFactory, UserFactory
 from tests.payments.stripe_stub import signed, webhook_event
 
 pytestmark = pytest.mark.django_db
@@ -205,3 +206,60 @@ def test_delayed_test_card_payment_is_confirmed_by_reconciliation(event, buyer):
 
     booking.refresh_from_db()
     assert booking.status == Booking.Status.CONFIRMED
+
+
+# A card charged, then the app died before recording it (found by `make chaos`) ---------------
+def charge_without_recording(booking, card=GOOD_CARD, *, minutes_ago=5):
+    payment = TestProvider().charge(
+        order_reference=booking.reference,
+        amount=booking.total,
+        currency=booking.currency,
+        card_number=card,
+    )
+    TestPayment.objects.filter(reference=payment.reference).update(
+        created_at=timezone.now() - timedelta(minutes=minutes_ago)
+    )
+    return payment
+
+
+def test_reconciliation_confirms_a_booking_whose_card_payment_was_never_recorded(event, buyer):
+    booking = services.booking_hold(user=buyer, event=event, quantity=2)
+    payment = charge_without_recording(booking)
+
+    services.payments_reconcile()
+
+    booking.refresh_from_db()
+    assert booking.status == Booking.Status.CONFIRMED
+    assert booking.payment_reference == payment.reference
+    assert_inventory_consistent(event.pk)
+    # Once recorded, a second pass leaves it alone.
+    assert services.payments_reconcile() == 0
+
+
+def test_an_unrecorded_payment_for_a_hold_that_ran_out_is_refunded_when_nothing_is_left(
+    buyer, commit
+):
+    event = EventFactory(capacity=1)
+    booking = services.booking_hold(user=buyer, event=event, quantity=1)
+    payment = charge_without_recording(booking)
+    make_overdue(booking)
+    services.expire_overdue_holds()
+    services.booking_hold(user=UserFactory(), event=event, quantity=1)  # the last ticket
+
+    with commit():
+        services.payments_reconcile()
+
+    booking.refresh_from_db()
+    assert booking.status == Booking.Status.REFUNDED
+    assert TestPayment.objects.get(reference=payment.reference).status == "refunded"
+    assert_inventory_consistent(event.pk)
+
+
+def test_reconciliation_leaves_a_payment_being_recorded_right_now(event, buyer, settings):
+    booking = services.booking_hold(user=buyer, event=event, quantity=1)
+    charge_without_recording(booking, minutes_ago=0)
+
+    assert services.payments_reconcile() == 0
+
+    booking.refresh_from_db()
+    assert booking.status == Booking.Status.PENDING

@@ -86,3 +86,10 @@ class PaymentProvider:
         """Refund a payment in full; returns the provider's refund id. Calling it again with
         the same idempotency key must not refund twice. Raises PaymentError."""
         raise NotImplementedError
+
+    def payments_taken(self, *, since, until) -> list[PaymentEvent]:
+        """Payments this provider took between `since` and `until`, for reconciliation to
+        find any that never reached a booking: the app can die between charging a card on
+        its own checkout page and recording the payment. Providers whose payment reference
+        is stored before the customer pays (hosted checkouts) need not list anything."""
+        return []

@@ -133,6 +133,10 @@ class TestProvider(PaymentProvider):
             raise PaymentError(f"Unknown test payment {reference!r}.")
         return f"re_{reference}"
 
+    def payments_taken(self, *, since, until) -> list[PaymentEvent]:
+        payments = TestPayment.objects.filter(created_at__gte=since, created_at__lt=until)
+        return [self._event_for(payment) for payment in payments.order_by("pk")]
+
     def parse_webhook(self, *, payload: bytes, headers) -> PaymentEvent | None:
         raise WebhookSignatureError("The test provider sends no webhooks.")
 
