@@ -69,6 +69,8 @@ def load_results(directory: Path = RESULTS_DIR, *, include_smoke: bool = False) 
     for path in sorted(directory.glob("*.json")):
         if path.name.endswith("-smoke.json") and not include_smoke:
             continue
+        if path.name.startswith("chaos-"):  # make chaos results (RELIABILITY.md), same folder
+            continue
         try:
             data = json.loads(path.read_text())
         except (OSError, ValueError):

@@ -85,6 +85,13 @@ def test_unreadable_or_foreign_files_are_skipped(tmp_path):
     ]  # fmt: skip
 
 
+def test_chaos_results_in_the_same_folder_are_not_benchmark_runs(tmp_path):
+    report.write_results(_run("20300101T000000Z"), tmp_path)
+    chaos = {**_run("20300102T000000Z"), "mode": "full"}
+    (tmp_path / "chaos-20300102T000000Z.json").write_text(json.dumps(chaos))
+    assert [r["run_id"] for r in report.load_results(tmp_path)] == ["20300101T000000Z"]
+
+
 def test_targets_that_are_met_missed_and_not_measured():
     results = _run()
     assert _status(results, "Scenario: failed requests") == "met"
