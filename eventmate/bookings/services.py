@@ -32,6 +32,7 @@ import logging
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from decimal import Decimal
+from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
@@ -40,6 +41,7 @@ from django.db.models import Q, Sum
 from django.utils import timezone
 
 from eventmate.core import cache_versions, metrics
+from eventmate.core.redis_client import breaker
 from eventmate.events import selectors as events_selectors
 from eventmate.events.models import Event
 from eventmate.payments import services as payment_services
@@ -122,18 +124,31 @@ def _enqueue(task, *args) -> None:
 
     Runs after commit: the booking is saved whatever happens here, so a broker outage or a
     mail error must be logged, not turned into an error page for a booking that succeeded.
-    The publish is not retried (Celery's default retries cost seconds per request while Redis
-    is down); `make chaos` found emails dropped during a Redis outage before this fallback.
+    `make chaos` found emails dropped during a Redis outage before this fallback, and each
+    request waiting on a refused publish; while the Redis circuit breaker
+    (eventmate.core.redis_client) has the broker's server marked down, the publish is skipped.
     """
-    try:
-        task.apply_async(args, retry=False)
-        return
-    except Exception:
-        logger.warning("Could not queue %s%r; sending it now instead", task.name, args)
+    server = _broker_server()
+    if server is None or not breaker.is_open(server):
+        try:
+            task.delay(*args)
+            return
+        except Exception as error:
+            if server is not None:
+                breaker.record_failure(server, error)
+    logger.warning("Could not queue %s%r; sending it now instead", task.name, args)
     try:
         task(*args)
     except Exception:
         logger.exception("Could not send %s%r", task.name, args)
+
+
+def _broker_server() -> str | None:
+    """host:port of a Redis broker, as the circuit breaker names servers; None otherwise."""
+    url = urlsplit(settings.CELERY_BROKER_URL)
+    if settings.CELERY_TASK_ALWAYS_EAGER or url.scheme not in ("redis", "rediss"):
+        return None
+    return f"{url.hostname or 'localhost'}:{url.port or 6379}"
 
 
 def _expire_overdue_locked(event: Event, now: datetime) -> list[int]:

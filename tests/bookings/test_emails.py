@@ -4,6 +4,7 @@ import pytest
 from kombu.exceptions import OperationalError
 
 from eventmate.bookings import services, tasks
+from eventmate.core.redis_client import breaker
 from tests.bookings.steps import make_overdue, pay
 from tests.factories import UserFactory
 
@@ -129,3 +130,24 @@ def test_a_mail_server_failure_after_a_broker_failure_is_logged_not_raised(
     assert booking.status == booking.Status.CONFIRMED
     assert mailoutbox == []
     assert "Could not send" in caplog.text
+
+
+def test_while_the_broker_is_known_down_no_publish_is_attempted(
+    event, buyer, commit, mailoutbox, monkeypatch, settings
+):
+    # Each refused publish costs the request about half a second; the circuit breaker that
+    # already knows Redis is down (from the cache) lets the email go out at once.
+    settings.CELERY_TASK_ALWAYS_EAGER = False
+    settings.CELERY_BROKER_URL = "redis://127.0.0.1:6399/8"
+    attempts = []
+    monkeypatch.setattr(tasks.booking_email_send, "apply_async", lambda *a, **k: attempts.append(a))
+    breaker.record_failure("127.0.0.1:6399", ConnectionRefusedError("refused"))
+    try:
+        booking = services.booking_hold(user=buyer, event=event, quantity=1)
+        with commit():
+            pay(booking)
+    finally:
+        breaker.reset()
+
+    assert attempts == []
+    assert len(mailoutbox) == 1
