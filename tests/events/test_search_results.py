@@ -69,6 +69,38 @@ def test_misspelt_keywords_still_find_the_event_on_postgresql(postgres_only):
     assert titles(search("q=jaz+festval")) == ["Jazz Festival"]
 
 
+def test_close_matches_come_only_when_the_words_match_nothing_and_say_so(postgres_only):
+    EventFactory(title="Jazz Festival")
+    EventFactory(title="Jaz Brunch")  # a host's typo: close to "jazz", not the word itself
+    exact = search("q=jazz")
+    assert titles(exact) == ["Jazz Festival"]
+    assert exact.notices == []
+    close = search("q=jaz+festval")
+    assert titles(close) == ["Jazz Festival"]
+    assert any("close matches" in notice for notice in close.notices)
+
+
+def test_no_close_match_keeps_the_empty_answer_without_a_notice(postgres_only):
+    EventFactory(title="Jazz Festival")
+    results = search("q=xylophone")
+    assert results.count == 0 and results.notices == []
+
+
+def test_best_match_ranks_the_soonest_matches_a_visitor_can_page_through(monkeypatch):
+    """Relevance is computed for the soonest COUNT_CAP matches only (bounded work whatever
+    the table's size); the count still says there are more."""
+    monkeypatch.setattr(selectors, "COUNT_CAP", 2)
+    now = timezone.now()
+    EventFactory(
+        title="An evening out", description="Some jazz.", starts_at=now + timedelta(days=1)
+    )
+    EventFactory(title="Jazz Night", starts_at=now + timedelta(days=2))
+    EventFactory(title="Jazz", starts_at=now + timedelta(days=30))  # beyond the window
+    results = search("q=jazz")
+    assert results.count == 3 and results.count_is_capped
+    assert titles(results) == ["Jazz Night", "An evening out"]
+
+
 def test_best_match_puts_title_matches_first(postgres_only):
     EventFactory(title="An evening out", description="With some jazz at the end.")
     EventFactory(title="Jazz Night")
