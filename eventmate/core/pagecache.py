@@ -20,18 +20,27 @@ If-None-Match / If-Modified-Since.
 Freshness: an entry is fresh while its versions are current and it is younger than
 PAGE_CACHE_SECONDS (which bounds staleness from time alone: events starting, a city renamed).
 While the database is down, a stale copy is served instead of the 503 page.
+Signed-in visitors: a view marked with `personal=` (a function rendering the parts of the page
+that differ for the visitor, such as the site navigation with their name and log-out form) is
+answered from the anonymous copy when that copy is fresh: the parts between the
+`{% personal "name" %}` markers are replaced by the visitor's own (personal_from_cache). Such an
+answer is never stored; with pending messages, or no fresh copy, the view renders as usual.
+
 Stampede protection: when an entry is stale, one worker takes a short lock and re-renders while
 the others keep serving the stale copy (for at most PAGE_CACHE_STALE_SECONDS more); when there
 is no copy at all, the others wait up to PAGE_CACHE_LOCK_WAIT_MS for the first to finish.
 """
 
+import functools
 import hashlib
+import re
 import time
 from dataclasses import dataclass
 from functools import lru_cache
 from urllib.parse import parse_qsl, urlencode
 
 from django.conf import settings
+from django.contrib.messages import get_messages
 from django.core.cache import cache
 from django.core.exceptions import DisallowedHost
 from django.http import HttpResponse
@@ -67,12 +76,15 @@ _UNSTORED_HEADERS = frozenset(
 _MAX_QUERY_LENGTH = 1024
 
 
-def anonymous_page_cache(scope: str, *, slug_kwarg: str = "slug"):
+def anonymous_page_cache(scope: str, *, slug_kwarg: str = "slug", personal=None):
     """Mark a view's anonymous GET responses as cacheable by PageCacheMiddleware.
 
     scope=LISTINGS: the page lists events (invalidated by any event change).
     scope=EVENT: the page shows the event named by the URL's `slug_kwarg` (invalidated by
     cache_versions.event_changed for that event).
+    personal: for signed-in visitors, `personal(request, **view_kwargs)` returns the HTML of
+    each `{% personal %}` part of the page as that visitor sees it (a dict by part name), or
+    None to render the whole page; the rest comes from the anonymous copy (personal_from_cache).
     The view itself is unchanged: it must not read the session or render a CSRF token for
     anonymous visitors (those responses would simply not be stored).
     """
@@ -80,9 +92,22 @@ def anonymous_page_cache(scope: str, *, slug_kwarg: str = "slug"):
         raise ValueError(f"unknown page cache scope {scope!r}")
 
     def decorator(view):
-        view.page_cache_scope = scope
-        view.page_cache_slug_kwarg = slug_kwarg
-        return view
+        if personal is not None:
+
+            @functools.wraps(view)
+            def view_with_personal_parts(request, *args, **kwargs):
+                if request.user.is_authenticated:
+                    response = personal_from_cache(request, personal, kwargs)
+                    if response is not None:
+                        return response
+                return view(request, *args, **kwargs)
+
+            marked = view_with_personal_parts
+        else:
+            marked = view
+        marked.page_cache_scope = scope
+        marked.page_cache_slug_kwarg = slug_kwarg
+        return marked
 
     return decorator
 
@@ -123,6 +148,19 @@ def normalised_query(query_string: str) -> str:
     # Stable sort by name only: the order of repeated values can matter to a view.
     pairs.sort(key=lambda pair: pair[0])
     return urlencode(pairs)
+
+
+def page_key(request, host: str, *, per_request_language: bool) -> str:
+    language = (
+        translation.get_language_from_request(request)
+        if per_request_language
+        else settings.LANGUAGE_CODE
+    )
+    query = request.META.get("QUERY_STRING", "")
+    identity = "|".join(
+        (request.scheme, host, language, request.path, normalised_query(query) if query else "")
+    )
+    return "pc:" + hashlib.blake2b(identity.encode(), digest_size=20).hexdigest()
 
 
 @dataclass
@@ -228,16 +266,7 @@ class PageCacheMiddleware:
         return not any(name in cookies for name in self.bypass_cookies)
 
     def _key(self, request, host: str) -> str:
-        language = (
-            translation.get_language_from_request(request)
-            if self.per_request_language
-            else settings.LANGUAGE_CODE
-        )
-        query = request.META.get("QUERY_STRING", "")
-        identity = "|".join(
-            (request.scheme, host, language, request.path, normalised_query(query) if query else "")
-        )
-        return "pc:" + hashlib.blake2b(identity.encode(), digest_size=20).hexdigest()
+        return page_key(request, host, per_request_language=self.per_request_language)
 
     def _wait_for(self, entry_key: str, current: tuple) -> Entry | None:
         deadline = time.monotonic() + self.wait_seconds
@@ -350,3 +379,76 @@ class PageCacheMiddleware:
         return get_conditional_response(
             request, etag=entry.etag, last_modified=int(entry.built_at), response=response
         )
+
+
+# ----------------------------------------------------------------------------------------------
+# Signed-in visitors: the anonymous copy with their own parts
+# ----------------------------------------------------------------------------------------------
+_PERSONAL_PART = re.compile(r"<!--personal:([a-z0-9-]+)-->.*?<!--/personal:\1-->", re.DOTALL)
+
+
+def personal_part(name: str, html: str) -> str:
+    """The markers around a part of a page that differs by visitor (templatetag `personal`)."""
+    return f"<!--personal:{name}-->{html}<!--/personal:{name}-->"
+
+
+def splice_personal_parts(body: str, parts: dict[str, str]) -> str | None:
+    """`body` with each marked part replaced by the visitor's; None unless the page has
+    exactly the parts given (a template changed: render the whole page instead)."""
+    pieces, position, seen = [], 0, set()
+    for match in _PERSONAL_PART.finditer(body):
+        name = match.group(1)
+        if name not in parts:
+            return None
+        pieces += (body[position : match.start()], personal_part(name, parts[name]))
+        position = match.end()
+        seen.add(name)
+    if seen != parts.keys():
+        return None
+    pieces.append(body[position:])
+    return "".join(pieces)
+
+
+def personal_from_cache(request, personal, view_kwargs: dict):
+    """The anonymous copy of this page with the signed-in visitor's parts, or None (then the
+    view renders the page). Called by views marked with anonymous_page_cache(personal=...),
+    after the session and authentication middleware."""
+    if not settings.PAGE_CACHE_ENABLED or request.method not in ("GET", "HEAD"):
+        return None
+    if len(request.META.get("QUERY_STRING", "")) > _MAX_QUERY_LENGTH:
+        return None
+    if len(get_messages(request)):
+        return None  # the page must show them, and the copy has none
+    rule = page_rule(request.path_info, getattr(request, "urlconf", None) or settings.ROOT_URLCONF)
+    if rule is None:
+        return None
+    try:
+        host = request.get_host()
+    except DisallowedHost:
+        return None
+    per_request_language = settings.USE_I18N and (
+        "django.middleware.locale.LocaleMiddleware" in settings.MIDDLEWARE
+    )
+    entry_key = page_key(request, host, per_request_language=per_request_language) + ":identity"
+    version_keys = cache_versions.version_keys(rule.scopes)
+    found = cache_versions.get_many_quietly([entry_key, *version_keys])
+    entry = found.get(entry_key)
+    if not isinstance(entry, Entry) or entry.format != _ENTRY_FORMAT:
+        return None
+    current = tuple(found.get(key) for key in version_keys)
+    if entry.versions != current or time.time() >= entry.fresh_until:
+        return None
+    parts = personal(request, **view_kwargs)
+    if parts is None:
+        return None
+    body = splice_personal_parts(entry.body.decode(), parts)
+    if body is None:
+        return None
+    response = HttpResponse(body, status=entry.status)
+    for name, value in entry.headers:
+        response[name] = value
+    response["Cache-Control"] = "private, no-cache"
+    response["X-Page-Cache"] = "personal"
+    request.page_cache_status = "personal"
+    metrics.PAGE_CACHE.labels("personal").inc()
+    return response

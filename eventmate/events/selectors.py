@@ -480,6 +480,23 @@ def event_detail(*, slug: str) -> Event | None:
         .filter(slug=slug)
         .first()
     )
+    return _count_overdue_holds(event)
+
+
+@use_replica()
+def event_for_visitor(*, slug: str) -> Event | None:
+    """The event with its city, without its long texts, host or images: what the signed-in
+    parts of a cached event page need (booking form, favourite); one query, two with holds."""
+    event = (
+        Event.objects.select_related("city")
+        .defer(*LISTING_DEFERRED_FIELDS)
+        .filter(slug=slug)
+        .first()
+    )
+    return _count_overdue_holds(event)
+
+
+def _count_overdue_holds(event: Event | None) -> Event | None:
     if event is not None and event.tickets_held:
         # Availability never counts a hold past its expiry, whether or not the expiry job has
         # run: one indexed aggregate (bookings_pending_event_idx), only when something is held.

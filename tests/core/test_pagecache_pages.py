@@ -34,9 +34,10 @@ def test_second_anonymous_visit_runs_no_sql(client, event, path, django_assert_n
 
 def test_signed_in_visitors_get_their_own_page(client, event):
     client.get("/event/harbour-concert/")
-    client.force_login(UserFactory())
+    client.force_login(UserFactory(username="carol"))
     response = client.get("/event/harbour-concert/")
-    assert "X-Page-Cache" not in response
+    assert response["X-Page-Cache"] == "personal"  # tests/core/test_pagecache_personal.py
+    assert b">carol</a>" in response.content
     assert "Cookie" in response["Vary"]
 
 
