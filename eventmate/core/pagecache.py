@@ -31,19 +31,23 @@ the others keep serving the stale copy (for at most PAGE_CACHE_STALE_SECONDS mor
 is no copy at all, the others wait up to PAGE_CACHE_LOCK_WAIT_MS for the first to finish.
 """
 
+import copy
 import functools
 import hashlib
+import logging
 import re
 import time
 from dataclasses import dataclass
 from functools import lru_cache
+from importlib import import_module
 from urllib.parse import parse_qsl, urlencode
 
 from django.conf import settings
+from django.contrib.auth.models import AnonymousUser
 from django.contrib.messages import get_messages
 from django.core.cache import cache
 from django.core.exceptions import DisallowedHost
-from django.http import HttpResponse
+from django.http import Http404, HttpResponse
 from django.urls import Resolver404, resolve
 from django.utils import translation
 from django.utils.cache import get_conditional_response, patch_vary_headers
@@ -51,6 +55,8 @@ from django.utils.http import http_date
 
 from eventmate.core import cache_versions, compression, metrics, ratelimit
 from eventmate.core.compression import negotiate
+
+logger = logging.getLogger(__name__)
 
 LISTINGS = "listings"
 EVENT = "event"
@@ -97,7 +103,7 @@ def anonymous_page_cache(scope: str, *, slug_kwarg: str = "slug", personal=None)
             @functools.wraps(view)
             def view_with_personal_parts(request, *args, **kwargs):
                 if request.user.is_authenticated:
-                    response = personal_from_cache(request, personal, kwargs)
+                    response = personal_from_cache(request, personal, view, args, kwargs)
                     if response is not None:
                         return response
                 return view(request, *args, **kwargs)
@@ -182,6 +188,60 @@ class Entry:
 
 
 _ENCODINGS = ("br", "gzip", "identity")
+
+
+def storable(request, response, *, max_bytes: int) -> bool:
+    """Whether a rendered response may be stored as the anonymous copy of its page."""
+    if response.status_code != 200 or response.streaming or response.cookies:
+        return False
+    if response.has_header("Content-Encoding") or compression.csrf_token_produced(
+        request, response
+    ):
+        return False
+    vary = {v.strip().lower() for v in response.get("Vary", "").split(",") if v.strip()}
+    if vary - {"accept-encoding"}:
+        return False
+    cache_control = response.get("Cache-Control", "").lower()
+    if any(word in cache_control for word in ("private", "no-store", "no-cache")):
+        return False
+    return len(response.content) <= max_bytes
+
+
+def build_entries(response, versions: tuple, route: str, *, fresh_seconds: int) -> dict:
+    """The stored variants of a page (plain, gzip, brotli), each an Entry."""
+    body = response.content
+    bodies = {"identity": (body, None)}
+    if len(body) >= compression.MIN_SIZE and compression.is_compressible_type(
+        response.get("Content-Type", "")
+    ):
+        for name in ("br", "gzip"):
+            compressed = compression.compress(body, name, best=True)
+            if len(compressed) < len(body):
+                bodies[name] = (compressed, name)
+    now = time.time()
+    headers = [
+        (name, value)
+        for name, value in response.headers.items()
+        if name.lower() not in _UNSTORED_HEADERS
+    ]
+    etag = f'W/"{hashlib.blake2b(body, digest_size=12).hexdigest()}"'
+    entries = {}
+    for name in _ENCODINGS:
+        # An encoding that did not pay off (tiny or binary body) is served plain.
+        variant_body, content_encoding = bodies.get(name) or bodies["identity"]
+        entries[name] = Entry(
+            versions=versions,
+            fresh_until=now + fresh_seconds,
+            built_at=now,
+            status=response.status_code,
+            headers=headers,
+            body=variant_body,
+            content_encoding=content_encoding,
+            etag=etag,
+            route=route,
+            vary_encoding=len(bodies) > 1,
+        )
+    return entries
 
 
 class PageCacheMiddleware:
@@ -305,54 +365,10 @@ class PageCacheMiddleware:
         return self._answer(request, entries[encoding], response_status="miss")
 
     def _storable(self, request, response) -> bool:
-        if response.status_code != 200 or response.streaming or response.cookies:
-            return False
-        if response.has_header("Content-Encoding") or compression.csrf_token_produced(
-            request, response
-        ):
-            return False
-        vary = {v.strip().lower() for v in response.get("Vary", "").split(",") if v.strip()}
-        if vary - {"accept-encoding"}:
-            return False
-        cache_control = response.get("Cache-Control", "").lower()
-        if any(word in cache_control for word in ("private", "no-store", "no-cache")):
-            return False
-        return len(response.content) <= self.max_bytes
+        return storable(request, response, max_bytes=self.max_bytes)
 
     def _entries(self, response, versions: tuple, route: str) -> dict[str, Entry]:
-        body = response.content
-        bodies = {"identity": (body, None)}
-        if len(body) >= compression.MIN_SIZE and compression.is_compressible_type(
-            response.get("Content-Type", "")
-        ):
-            for name in ("br", "gzip"):
-                compressed = compression.compress(body, name, best=True)
-                if len(compressed) < len(body):
-                    bodies[name] = (compressed, name)
-        now = time.time()
-        headers = [
-            (name, value)
-            for name, value in response.headers.items()
-            if name.lower() not in _UNSTORED_HEADERS
-        ]
-        etag = f'W/"{hashlib.blake2b(body, digest_size=12).hexdigest()}"'
-        entries = {}
-        for name in _ENCODINGS:
-            # An encoding that did not pay off (tiny or binary body) is served plain.
-            variant_body, content_encoding = bodies.get(name) or bodies["identity"]
-            entries[name] = Entry(
-                versions=versions,
-                fresh_until=now + self.fresh_seconds,
-                built_at=now,
-                status=response.status_code,
-                headers=headers,
-                body=variant_body,
-                content_encoding=content_encoding,
-                etag=etag,
-                route=route,
-                vary_encoding=len(bodies) > 1,
-            )
-        return entries
+        return build_entries(response, versions, route, fresh_seconds=self.fresh_seconds)
 
     # ------------------------------------------------------------------------------------------
     def _serve(self, request, entry: Entry, status: str):
@@ -409,10 +425,12 @@ def splice_personal_parts(body: str, parts: dict[str, str]) -> str | None:
     return "".join(pieces)
 
 
-def personal_from_cache(request, personal, view_kwargs: dict):
+def personal_from_cache(request, personal, view, view_args: tuple, view_kwargs: dict):
     """The anonymous copy of this page with the signed-in visitor's parts, or None (then the
     view renders the page). Called by views marked with anonymous_page_cache(personal=...),
-    after the session and authentication middleware."""
+    after the session and authentication middleware. Without a fresh copy, the view renders
+    one as an anonymous visitor would see it and stores it for everyone, as the middleware
+    would have."""
     if not settings.PAGE_CACHE_ENABLED or request.method not in ("GET", "HEAD"):
         return None
     if len(request.META.get("QUERY_STRING", "")) > _MAX_QUERY_LENGTH:
@@ -429,15 +447,21 @@ def personal_from_cache(request, personal, view_kwargs: dict):
     per_request_language = settings.USE_I18N and (
         "django.middleware.locale.LocaleMiddleware" in settings.MIDDLEWARE
     )
-    entry_key = page_key(request, host, per_request_language=per_request_language) + ":identity"
+    key = page_key(request, host, per_request_language=per_request_language)
     version_keys = cache_versions.version_keys(rule.scopes)
-    found = cache_versions.get_many_quietly([entry_key, *version_keys])
-    entry = found.get(entry_key)
-    if not isinstance(entry, Entry) or entry.format != _ENTRY_FORMAT:
-        return None
-    current = tuple(found.get(key) for key in version_keys)
-    if entry.versions != current or time.time() >= entry.fresh_until:
-        return None
+    found = cache_versions.get_many_quietly([f"{key}:identity", *version_keys])
+    entry = found.get(f"{key}:identity")
+    current = tuple(found.get(version_key) for version_key in version_keys)
+    fresh = (
+        isinstance(entry, Entry)
+        and entry.format == _ENTRY_FORMAT
+        and entry.versions == current
+        and time.time() < entry.fresh_until
+    )
+    if not fresh:
+        entry = _store_anonymous_copy(request, view, view_args, view_kwargs, key, rule, current)
+        if entry is None:
+            return None
     parts = personal(request, **view_kwargs)
     if parts is None:
         return None
@@ -448,7 +472,63 @@ def personal_from_cache(request, personal, view_kwargs: dict):
     for name, value in entry.headers:
         response[name] = value
     response["Cache-Control"] = "private, no-cache"
-    response["X-Page-Cache"] = "personal"
-    request.page_cache_status = "personal"
-    metrics.PAGE_CACHE.labels("personal").inc()
+    response["X-Page-Cache"] = "personal" if fresh else "personal-miss"
+    request.page_cache_status = "personal" if fresh else "personal-miss"
+    metrics.PAGE_CACHE.labels("personal" if fresh else "personal-miss").inc()
     return response
+
+
+def _store_anonymous_copy(request, view, view_args, view_kwargs, key, rule, current):
+    """Render the page as an anonymous visitor, store it like the middleware does, and
+    return its plain Entry; None when that page is not storable (an unpublished event that
+    only its host may see, say)."""
+    if any(version is None for version in current):
+        versions = cache_versions.get_versions(*rule.scopes)
+        current = tuple(versions[scope] for scope in rule.scopes)
+    if any(version < 0 for version in current):
+        return None  # versions unknown (cache down): nothing stored, as in the middleware
+    anonymous = _as_anonymous(request)
+    try:
+        response = view(anonymous, *view_args, **view_kwargs)
+    except Http404:
+        return None
+    if anonymous.session.accessed or not storable(
+        anonymous, response, max_bytes=settings.PAGE_CACHE_MAX_BYTES
+    ):
+        return None
+    entries = build_entries(
+        response, current, rule.route, fresh_seconds=settings.PAGE_CACHE_SECONDS
+    )
+    try:
+        cache.set_many(
+            {f"{key}:{name}": entry for name, entry in entries.items()},
+            timeout=settings.PAGE_CACHE_SECONDS + settings.PAGE_CACHE_STALE_SECONDS,
+        )
+    except Exception:
+        logger.exception("Could not store a page in the cache")
+    return entries["identity"]
+
+
+def _as_anonymous(request):
+    """A copy of the request as an anonymous visitor makes it: no cookies, no session, no
+    user, no messages, no CSRF token yet."""
+    anonymous = copy.copy(request)
+    anonymous.META = {
+        name: value for name, value in request.META.items() if name not in _PERSONAL_META
+    }
+    anonymous.COOKIES = {}
+    user = AnonymousUser()
+    anonymous.user = user
+
+    async def auser():
+        return user
+
+    anonymous.auser = auser
+    anonymous.session = import_module(settings.SESSION_ENGINE).SessionStore()
+    anonymous._messages = []
+    return anonymous
+
+
+_PERSONAL_META = frozenset(
+    {"HTTP_COOKIE", "HTTP_AUTHORIZATION", "CSRF_COOKIE", "CSRF_COOKIE_NEEDS_UPDATE"}
+)
