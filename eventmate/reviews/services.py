@@ -56,11 +56,9 @@ def favorite_toggle(*, user, event: Event, favorited: bool | None = None) -> Fav
         elif not favorited:
             Favorite.objects.filter(user=user, event=event).delete()
         if favorited:
-            try:
-                with transaction.atomic():
-                    Favorite.objects.get_or_create(user=user, event=event)
-            except IntegrityError:
-                pass  # created by a concurrent request: the state asked for holds
+            # INSERT … ON CONFLICT DO NOTHING: a row already there (a double click, a
+            # concurrent request) is the state asked for. No savepoint, no read first.
+            Favorite.objects.bulk_create([Favorite(user=user, event=event)], ignore_conflicts=True)
         count = Favorite.objects.filter(event=event).count()
     return FavoriteState(favorited=favorited, count=count)
 

@@ -177,3 +177,19 @@ def test_favourites_page_query_count_does_not_grow(
         response = user_client.get(reverse("reviews:favorite-list"))
     assert response.status_code == 200
     assert len(response.context["page"].object_list) == min(count, 24)
+
+
+def test_toggling_a_favourite_costs_a_handful_of_queries(
+    user_client, django_assert_max_num_queries
+):
+    event = EventFactory()
+    url = reverse("reviews:favorite-toggle", args=[event.slug])
+    # user, event, "already?", insert (ON CONFLICT DO NOTHING), count, and the transaction's
+    # savepoint and release (inside the test's own transaction)
+    with django_assert_max_num_queries(7):
+        response = user_client.post(url, {"action": "add"}, HTTP_ACCEPT="application/json")
+    assert response.json() == {"favorited": True, "count": 1}
+    with django_assert_max_num_queries(7):
+        again = user_client.post(url, {"action": "add"}, HTTP_ACCEPT="application/json")
+    assert again.json() == {"favorited": True, "count": 1}
+    assert Favorite.objects.filter(event=event).count() == 1
