@@ -9,23 +9,28 @@ from pathlib import Path
 bind = os.environ.get("BIND", "127.0.0.1:8000")
 cores = multiprocessing.cpu_count()
 
-# Worker class: gthread, one process per core with 8 threads each. Measured with wrk on this
-# 2-core machine (PostgreSQL + Redis, demo data, rate limiting on; numbers in BENCHMARKS.md):
+# Worker class: gthread, one process per core plus one, with 6 threads each. Measured with wrk
+# on this 2-core machine (PostgreSQL + Redis, demo data, rate limiting on; BENCHMARKS.md):
 #   cached anonymous home page, 200 connections:  gthread 2x8  848-1006 req/s, p50 138-169 ms
 #                                                 sync 5        698-725 req/s,  p50 272-275 ms
 #   same, 500 connections:                        gthread 2x8  926-934 req/s,  p99 ~900 ms
 #                                                 sync 5        650-778 req/s,  p99 715-812 ms
 #   uncached event page (CPU-bound), 64 conns:    all within noise, 80-108 req/s
 # Threads keep keep-alive connections (nginx's upstream pool, browsers) open without holding a
-# whole process each, and two processes on two cores switch less than five; rendering is
-# CPU-bound, so more threads (2x16) or more processes (3x4, 4x4, 5x2) only added contention.
+# whole process each; rendering is CPU-bound, so more threads (2x16) only added contention.
+# One process more than cores: keep-alive connections stay with the process that accepted
+# them, and a burst of new connections (a load balancer's pool filling, wrk starting) can land
+# mostly on one process, which then works alone on one core while the other idles. With two
+# processes that halved throughput in 2 of 10 runs (cached event page, 100 connections, 5 s
+# each: 2x8 1,176-3,208 req/s; 3x6 2,928-3,173 req/s, no collapse); the 500-user scenario
+# measured the same with either (its users arrive over ten seconds).
 # gevent was not used: the work is CPU-bound (nothing to overlap), and it would need monkey
 # patching that preload_app makes fragile. Database: one persistent connection per thread
 # (CONN_MAX_AGE) measured the same as psycopg's pool (DB_POOL) with these threads, and is
 # simpler; PostgreSQL sees at most workers x threads connections per instance.
 worker_class = os.environ.get("GUNICORN_WORKER_CLASS", "gthread")
-workers = int(os.environ.get("WEB_CONCURRENCY", cores))
-threads = int(os.environ.get("GUNICORN_THREADS", "8"))
+workers = int(os.environ.get("WEB_CONCURRENCY", cores + 1))
+threads = int(os.environ.get("GUNICORN_THREADS", "6"))
 
 backlog = int(os.environ.get("GUNICORN_BACKLOG", "2048"))
 timeout = int(os.environ.get("GUNICORN_TIMEOUT", "30"))
