@@ -13,6 +13,9 @@ import json
 import os
 from pathlib import Path
 
+# The phases of a full run, in order (bench/run.py runs them; listed here for the report).
+PHASES = ("queries", "scenario", "capacity", "hot", "growth")
+
 ROOT = Path(__file__).resolve().parent.parent
 RESULTS_DIR = ROOT / "bench" / "results"
 BENCHMARKS_MD = ROOT / "BENCHMARKS.md"
@@ -469,9 +472,11 @@ def render_run(results: dict) -> str:
         if capacity.get("ceiling"):
             named.append(("bare Django ceiling", capacity["ceiling"]))
         if capacity.get("mix"):
-            named.append(
-                (f"anonymous mix ({capacity['mix'].get('paths', '?')} URLs)", capacity["mix"])
-            )
+            mix = capacity["mix"]
+            urls = f"{mix.get('paths', '?')} URLs"
+            if mix.get("distinct") is not None:
+                urls += f", {mix['distinct']} distinct"
+            named.append((f"anonymous mix ({urls})", mix))
         for name, page in named:
             if page.get("skipped"):
                 rows.append([name, page.get("path", ""), page["skipped"]] + [""] * (len(conns) - 1))
@@ -609,16 +614,37 @@ def render_run(results: dict) -> str:
     return "\n".join(out).rstrip() + "\n"
 
 
+def _run_setup(run: dict) -> str:
+    """What a history row was run with: the phases when not all, Gunicorn's processes and
+    threads, and any extra environment given with --env."""
+    settings = run.get("settings") or {}
+    options = settings.get("options") or {}
+    gunicorn = settings.get("gunicorn") or {}
+    parts = []
+    phases = options.get("phases")
+    if phases and set(phases) != set(PHASES):
+        parts.append("+".join(phases))
+    if gunicorn.get("workers"):
+        parts.append(f"{gunicorn['workers']}x{gunicorn.get('threads', '?')}")
+    parts += [f"{name}={value}" for name, value in sorted((options.get("extra_env") or {}).items())]
+    return ", ".join(parts)
+
+
 def render_history(runs: list[dict]) -> str:
     rows = []
-    for run in reversed(runs[-15:]):
+    for run in reversed(runs):
         scenario = run.get("scenario") or {}
         mix = _get(run, "capacity", "mix", "runs", "100", default={}) or {}
         ceiling = _get(run, "capacity", "ceiling", "runs", "100", "requests_per_s")
+        commit = (_get(run, "git", "commit", default="") or "")[:10]
+        if _get(run, "git", "dirty"):
+            commit += " +changes"
         rows.append(
             [
                 run["run_id"],
-                (_get(run, "git", "commit", default="") or "")[:10],
+                commit,
+                _get(run, "machine", "cpu_model", default="") or "",
+                _run_setup(run),
                 _num(_get(run, "data", "events")),
                 _num(_get(scenario, "groups", "all", "p95"), "{:g}"),
                 _num(_get(scenario, "groups", "all", "p99"), "{:g}"),
@@ -633,6 +659,8 @@ def render_history(runs: list[dict]) -> str:
         [
             "Run",
             "Commit",
+            "Machine",
+            "Setup",
             "Events",
             "Scenario p95 ms",
             "p99 ms",
@@ -678,7 +706,11 @@ def update_benchmarks_md(path: Path, section: str) -> None:
 
 def main(argv=None) -> None:
     parser = argparse.ArgumentParser(prog="python -m bench.report")
-    parser.add_argument("--results", type=Path, help="one results file (default: the newest)")
+    parser.add_argument(
+        "--results",
+        type=Path,
+        help="one results file (default: the newest run of every phase, else the newest)",
+    )
     parser.add_argument("--results-dir", type=Path, default=RESULTS_DIR)
     parser.add_argument("--output", type=Path, default=BENCHMARKS_MD)
     args = parser.parse_args(argv)
@@ -686,7 +718,12 @@ def main(argv=None) -> None:
     if args.results:
         latest = json.loads(args.results.read_text())
     elif runs:
-        latest = runs[-1]
+        complete = [
+            run
+            for run in runs
+            if set(_get(run, "settings", "options", "phases") or ()) >= set(PHASES)
+        ]
+        latest = (complete or runs)[-1]
     else:
         raise SystemExit(f"no results in {args.results_dir}; run `make bench` first")
     history = [run for run in runs if run["run_id"] != latest["run_id"]]

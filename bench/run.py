@@ -43,7 +43,7 @@ from bench.services import Services
 from bench.stack import BIN, ROOT, Stack, StackConfig, wait_for_port_free
 from bench.sysmon import CpuMonitor, default_groups, worker_memory
 
-PHASES = ("queries", "scenario", "capacity", "hot", "growth")
+PHASES = report.PHASES
 
 FULL = {
     "events": 20_000,

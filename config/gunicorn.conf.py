@@ -22,8 +22,10 @@ cores = multiprocessing.cpu_count()
 # them, and a burst of new connections (a load balancer's pool filling, wrk starting) can land
 # mostly on one process, which then works alone on one core while the other idles. With two
 # processes that halved throughput in 2 of 10 runs (cached event page, 100 connections, 5 s
-# each: 2x8 1,176-3,208 req/s; 3x6 2,928-3,173 req/s, no collapse); the 500-user scenario
-# measured the same with either (its users arrive over ten seconds).
+# each: 2x8 1,176-3,208 req/s; 3x6 2,928-3,173 req/s, no collapse). The price: the 500-user
+# scenario (its users arrive over ten seconds, so it never saw the collapse) used 5-10 % more
+# CPU with three processes, and its p95 stayed within the spread between runs (3x6 346-777 ms,
+# 2x8 238-651 ms over the same hour, BENCHMARKS.md).
 # gevent was not used: the work is CPU-bound (nothing to overlap), and it would need monkey
 # patching that preload_app makes fragile. Database: one persistent connection per thread
 # (CONN_MAX_AGE) measured the same as psycopg's pool (DB_POOL) with these threads, and is

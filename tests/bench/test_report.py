@@ -197,6 +197,28 @@ def test_the_command_line_regenerates_from_the_newest_run(tmp_path):
     assert "### Earlier runs" in text
 
 
+def test_the_latest_results_are_the_newest_run_of_every_phase(tmp_path):
+    """A later run of one phase (a tuning experiment) is listed with its setup, but the
+    page's headline stays the newest complete run."""
+    complete = _run("20300101T000000Z")
+    complete["settings"]["options"] = {"phases": list(report.PHASES)}
+    partial = _run("20300105T000000Z")
+    partial["settings"] = {
+        "gunicorn": {"workers": 3, "threads": 6},
+        "options": {"phases": ["scenario"], "extra_env": {"WEB_CONCURRENCY": "3"}},
+    }
+    partial["git"]["dirty"] = True
+    report.write_results(complete, tmp_path)
+    report.write_results(partial, tmp_path)
+    output = tmp_path / "BENCHMARKS.md"
+    report.main(["--results-dir", str(tmp_path), "--output", str(output)])
+    text = output.read_text()
+    assert "### Run 20300101T000000Z" in text
+    history = text.split("### Earlier runs")[1]
+    row = next(line for line in history.splitlines() if "20300105T000000Z" in line)
+    assert "abc123 +changes" in row and "scenario, 3x6, WEB_CONCURRENCY=3" in row
+
+
 def test_the_command_line_refuses_when_there_is_nothing_to_show(tmp_path):
     with pytest.raises(SystemExit):
         report.main(["--results-dir", str(tmp_path), "--output", str(tmp_path / "B.md")])
