@@ -45,7 +45,7 @@ dev: migrate
 
 ## test: the whole suite (installs Chromium for the browser tests when it can)
 test: install
-	@bash scripts/ensure-chromium
+	@bash scripts/ensure-test-tools
 	$(BIN)/pytest $(PYTEST_ARGS)
 
 lint: install
