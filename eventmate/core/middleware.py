@@ -16,11 +16,16 @@ class AnonymousWithoutSessionMiddleware:
 
     def __call__(self, request):
         if settings.SESSION_COOKIE_NAME not in request.COOKIES:
-            anonymous = AnonymousUser()
-            request.user = anonymous
-
-            async def auser():
-                return anonymous
-
-            request.auser = auser
+            make_anonymous(request)
         return self.get_response(request)
+
+
+def make_anonymous(request) -> None:
+    """Set `request.user` (and `auser`) to an anonymous visitor, without reading a session."""
+    anonymous = AnonymousUser()
+    request.user = anonymous
+
+    async def auser():
+        return anonymous
+
+    request.auser = auser

@@ -20,11 +20,13 @@ If-None-Match / If-Modified-Since.
 Freshness: an entry is fresh while its versions are current and it is younger than
 PAGE_CACHE_SECONDS (which bounds staleness from time alone: events starting, a city renamed).
 While the database is down, a stale copy is served instead of the 503 page.
+
 Signed-in visitors: a view marked with `personal=` (a function rendering the parts of the page
 that differ for the visitor, such as the site navigation with their name and log-out form) is
-answered from the anonymous copy when that copy is fresh: the parts between the
-`{% personal "name" %}` markers are replaced by the visitor's own (personal_from_cache). Such an
-answer is never stored; with pending messages, or no fresh copy, the view renders as usual.
+answered from the anonymous copy: the parts between the `{% personal "name" %}` markers are
+replaced by the visitor's own (personal_from_cache). Without a fresh copy, the view first
+renders and stores the anonymous one. The answer itself is never stored; with pending
+messages, or parts that don't match the copy's, the view renders the whole page as usual.
 
 Stampede protection: when an entry is stale, one worker takes a short lock and re-renders while
 the others keep serving the stale copy (for at most PAGE_CACHE_STALE_SECONDS more); when there
@@ -34,7 +36,6 @@ is no copy at all, the others wait up to PAGE_CACHE_LOCK_WAIT_MS for the first t
 import copy
 import functools
 import hashlib
-import logging
 import re
 import time
 from dataclasses import dataclass
@@ -43,7 +44,6 @@ from importlib import import_module
 from urllib.parse import parse_qsl, urlencode
 
 from django.conf import settings
-from django.contrib.auth.models import AnonymousUser
 from django.contrib.messages import get_messages
 from django.core.cache import cache
 from django.core.exceptions import DisallowedHost
@@ -55,8 +55,7 @@ from django.utils.http import http_date
 
 from eventmate.core import cache_versions, compression, metrics, ratelimit
 from eventmate.core.compression import negotiate
-
-logger = logging.getLogger(__name__)
+from eventmate.core.middleware import make_anonymous
 
 LISTINGS = "listings"
 EVENT = "event"
@@ -244,6 +243,27 @@ def build_entries(response, versions: tuple, route: str, *, fresh_seconds: int) 
     return entries
 
 
+def per_request_language() -> bool:
+    return settings.USE_I18N and "django.middleware.locale.LocaleMiddleware" in settings.MIDDLEWARE
+
+
+def versions_to_store(rule: PageRule, current: tuple) -> tuple:
+    """The versions an entry rendered now records. Read before rendering: a change committed
+    while the page renders bumps them past these, so the entry is stale at once. Missing ones
+    (never set) are created."""
+    if any(version is None for version in current):
+        versions = cache_versions.get_versions(*rule.scopes)
+        current = tuple(versions[scope] for scope in rule.scopes)
+    return current
+
+
+def store_entries(page_key: str, entries: dict) -> None:
+    cache.set_many(
+        {f"{page_key}:{name}": entry for name, entry in entries.items()},
+        timeout=settings.PAGE_CACHE_SECONDS + settings.PAGE_CACHE_STALE_SECONDS,
+    )
+
+
 class PageCacheMiddleware:
     """Place right after WhiteNoise and before RateLimitMiddleware, compression and sessions:
     a hit skips everything below it. It still gets the security headers (above it) and is
@@ -260,9 +280,7 @@ class PageCacheMiddleware:
         self.wait_seconds = settings.PAGE_CACHE_LOCK_WAIT_MS / 1000
         self.max_bytes = settings.PAGE_CACHE_MAX_BYTES
         self.bypass_cookies = (settings.SESSION_COOKIE_NAME, "messages")
-        self.per_request_language = settings.USE_I18N and (
-            "django.middleware.locale.LocaleMiddleware" in settings.MIDDLEWARE
-        )
+        self.per_request_language = per_request_language()
         self.rate_limit = settings.RATELIMIT_REQUESTS
         self.rate_period = settings.RATELIMIT_PERIOD
 
@@ -341,11 +359,7 @@ class PageCacheMiddleware:
     def _render_and_store(
         self, request, page_key, encoding, rule: PageRule, current: tuple, previous: Entry | None
     ):
-        if any(version is None for version in current):
-            # Versions are read before rendering: a change committed while we render bumps
-            # them past what this entry records, so the entry is stale at once.
-            versions = cache_versions.get_versions(*rule.scopes)
-            current = tuple(versions[scope] for scope in rule.scopes)
+        current = versions_to_store(rule, current)
         request.META[compression.DEFERRED] = True
         response = self.get_response(request)
         if previous is not None and getattr(response, "database_unavailable", False):
@@ -358,10 +372,7 @@ class PageCacheMiddleware:
             response["X-Page-Cache"] = "miss"
             return compression.compress_response(request, response)
         entries = self._entries(response, current, rule.route)
-        cache.set_many(
-            {f"{page_key}:{name}": entry for name, entry in entries.items()},
-            timeout=self.fresh_seconds + self.stale_seconds,
-        )
+        store_entries(page_key, entries)
         return self._answer(request, entries[encoding], response_status="miss")
 
     def _storable(self, request, response) -> bool:
@@ -444,10 +455,7 @@ def personal_from_cache(request, personal, view, view_args: tuple, view_kwargs: 
         host = request.get_host()
     except DisallowedHost:
         return None
-    per_request_language = settings.USE_I18N and (
-        "django.middleware.locale.LocaleMiddleware" in settings.MIDDLEWARE
-    )
-    key = page_key(request, host, per_request_language=per_request_language)
+    key = page_key(request, host, per_request_language=per_request_language())
     version_keys = cache_versions.version_keys(rule.scopes)
     found = cache_versions.get_many_quietly([f"{key}:identity", *version_keys])
     entry = found.get(f"{key}:identity")
@@ -471,10 +479,11 @@ def personal_from_cache(request, personal, view, view_args: tuple, view_kwargs: 
     response = HttpResponse(body, status=entry.status)
     for name, value in entry.headers:
         response[name] = value
+    status = "personal" if fresh else "personal-miss"
     response["Cache-Control"] = "private, no-cache"
-    response["X-Page-Cache"] = "personal" if fresh else "personal-miss"
-    request.page_cache_status = "personal" if fresh else "personal-miss"
-    metrics.PAGE_CACHE.labels("personal" if fresh else "personal-miss").inc()
+    response["X-Page-Cache"] = status
+    request.page_cache_status = status
+    metrics.PAGE_CACHE.labels(status).inc()
     return response
 
 
@@ -482,9 +491,7 @@ def _store_anonymous_copy(request, view, view_args, view_kwargs, key, rule, curr
     """Render the page as an anonymous visitor, store it like the middleware does, and
     return its plain Entry; None when that page is not storable (an unpublished event that
     only its host may see, say)."""
-    if any(version is None for version in current):
-        versions = cache_versions.get_versions(*rule.scopes)
-        current = tuple(versions[scope] for scope in rule.scopes)
+    current = versions_to_store(rule, current)
     if any(version < 0 for version in current):
         return None  # versions unknown (cache down): nothing stored, as in the middleware
     anonymous = _as_anonymous(request)
@@ -499,13 +506,7 @@ def _store_anonymous_copy(request, view, view_args, view_kwargs, key, rule, curr
     entries = build_entries(
         response, current, rule.route, fresh_seconds=settings.PAGE_CACHE_SECONDS
     )
-    try:
-        cache.set_many(
-            {f"{key}:{name}": entry for name, entry in entries.items()},
-            timeout=settings.PAGE_CACHE_SECONDS + settings.PAGE_CACHE_STALE_SECONDS,
-        )
-    except Exception:
-        logger.exception("Could not store a page in the cache")
+    store_entries(key, entries)
     return entries["identity"]
 
 
@@ -517,13 +518,7 @@ def _as_anonymous(request):
         name: value for name, value in request.META.items() if name not in _PERSONAL_META
     }
     anonymous.COOKIES = {}
-    user = AnonymousUser()
-    anonymous.user = user
-
-    async def auser():
-        return user
-
-    anonymous.auser = auser
+    make_anonymous(anonymous)
     anonymous.session = import_module(settings.SESSION_ENGINE).SessionStore()
     anonymous._messages = []
     return anonymous

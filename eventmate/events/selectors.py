@@ -483,7 +483,6 @@ def event_detail(*, slug: str) -> Event | None:
     return _count_overdue_holds(event)
 
 
-@use_replica()
 def event_for_visitor(*, slug: str) -> Event | None:
     """The event with its city, without its long texts, host or images: what the signed-in
     parts of a cached event page need (booking form, favourite); one query, two with holds."""

@@ -274,6 +274,7 @@ def test_the_event_page_and_availability_read_the_primary(catalogue):
     user = UserFactory()
     with Queries() as queries:
         event = selectors.event_detail(slug=catalogue.slug)
+        selectors.event_for_visitor(slug=catalogue.slug)  # a signed-in visitor's parts
         selectors.booking_options(event=event)
         selectors.event_reviews(event=event)
         selectors.similar_events(event=event)
